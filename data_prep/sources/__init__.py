@@ -1,0 +1,1 @@
+"""One converter per hub dataset: a function from one record (the hub's own schema) to one row."""
