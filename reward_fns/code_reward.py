@@ -1,0 +1,137 @@
+"""Code (continuous). Graded: the last fenced code block of the graded text, a Python program.
+Ground truth: JSON ``{"inputs": [...], "outputs": [...]}`` for stdin/stdout programs, or with
+``"fn_name"`` for call-based problems (``inputs[i]`` the positional arguments, ``outputs[i]`` the
+return value; PRIME/Eurus's form — each input a string of one JSON argument per line, each output
+a JSON string — is accepted too). Score = fraction of ALL tests passed; no code block or a syntax
+error scores 0. All tests of one solution share a ``CODE_BUDGET_S`` budget; tests not reached
+count as failed. A stdin test passes when the program ends normally and its stdout matches,
+ignoring trailing whitespace per line and trailing blank lines; a call test passes when the
+returned value equals the expected one (or its one-element-list wrapping, as in APPS/TACO).
+The code runs in ``sandbox`` (namespaces, unprivileged uid, limits); the expected outputs stay
+here. Bound: budget + sandbox start-up grace.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+from reward_fns.extract import last_fenced_code
+from reward_fns.result import make_result
+from reward_fns.sandbox import run_tests
+from reward_fns.sandbox_harness import stdout_digest, to_jsonable
+
+CODE_BUDGET_S = 5.0
+
+
+@dataclass(frozen=True)
+class CodeTests:
+    inputs: list  # stdin strings, or argument lists for call-based tests
+    expected: list  # stdout strings, or return values
+    fn_name: str | None
+
+
+def _as_text(value, what: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        return "\n".join(value)
+    raise ValueError(
+        f"code ground truth: stdin/stdout test {what} must be a string, got {value!r:.80}"
+    )
+
+
+def _call_case(test_input, output) -> tuple[list, object]:
+    if isinstance(test_input, str):  # PRIME/Eurus: one JSON argument per line, JSON output
+        args = [json.loads(line) for line in test_input.split("\n") if line.strip()]
+        if isinstance(output, str):
+            try:
+                output = json.loads(output)
+            except ValueError:
+                pass
+        return args, output
+    return (list(test_input) if isinstance(test_input, list | tuple) else [test_input]), output
+
+
+def parse_ground_truth(ground_truth) -> CodeTests:
+    try:
+        spec = (
+            json.loads(ground_truth)
+            if isinstance(ground_truth, str | bytes)
+            else dict(ground_truth)
+        )
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"code ground truth is not a JSON object: {exc}") from None
+    if (
+        not isinstance(spec, dict)
+        or not isinstance(spec.get("inputs"), list)
+        or not isinstance(spec.get("outputs"), list)
+    ):
+        raise ValueError("code ground truth needs list fields 'inputs' and 'outputs'")
+    inputs, outputs, fn_name = spec["inputs"], spec["outputs"], spec.get("fn_name") or None
+    if len(inputs) != len(outputs) or not inputs:
+        raise ValueError(
+            f"code ground truth has {len(inputs)} inputs and {len(outputs)} outputs (need equal, > 0)"
+        )
+    if fn_name is None:
+        return CodeTests(
+            [_as_text(i, "input") for i in inputs], [_as_text(o, "output") for o in outputs], None
+        )
+    cases = [_call_case(i, o) for i, o in zip(inputs, outputs, strict=True)]
+    return CodeTests(
+        [args for args, _ in cases], [to_jsonable(out) for _, out in cases], str(fn_name)
+    )
+
+
+def values_equal(got, want) -> bool:
+    """Structural equality of JSON values; numbers within 1e-9 (relative or absolute)."""
+    if isinstance(got, bool) or isinstance(want, bool):
+        return got is want
+    if isinstance(got, int | float) and isinstance(want, int | float):
+        return got == want or math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(got, list) and isinstance(want, list):
+        return len(got) == len(want) and all(
+            values_equal(g, w) for g, w in zip(got, want, strict=True)
+        )
+    if isinstance(got, dict) and isinstance(want, dict):
+        return got.keys() == want.keys() and all(values_equal(got[k], want[k]) for k in got)
+    return type(got) is type(want) and got == want
+
+
+def _passed(record: dict, expected, call_based: bool) -> bool:
+    if record.get("status") != "ok":
+        return False
+    if not call_based:
+        return record.get("stdout_sha256") == stdout_digest(expected)
+    try:
+        got = json.loads(record.get("returned", ""))
+    except ValueError:
+        return False
+    wrapped = isinstance(expected, list) and len(expected) == 1
+    return values_equal(got, expected) or (wrapped and values_equal(got, expected[0]))
+
+
+def score(text: str, tests: CodeTests) -> dict:
+    code = last_fenced_code(text)
+    if code is None:
+        return make_result("code", 0.0, error="no fenced code block")
+    run = run_tests(code, tests.inputs, fn_name=tests.fn_name, budget_s=CODE_BUDGET_S)
+    if run.syntax_error is not None:
+        return make_result("code", 0.0, error=run.syntax_error)
+    if run.error:
+        return make_result("code", 0.0, error=run.error)
+    records = [run.tests.get(i) for i in range(len(tests.expected))]
+    passed = sum(
+        record is not None and _passed(record, expected, tests.fn_name is not None)
+        for record, expected in zip(records, tests.expected, strict=True)
+    )
+    out_of_time = run.killed or any(
+        record is None or record["status"] == "timeout" for record in records
+    )
+    return make_result(
+        "code",
+        passed / len(records),
+        pred=f"{passed}/{len(records)} tests passed",
+        timeout=out_of_time,
+    )

@@ -1,0 +1,149 @@
+"""A DeepScaleR-style answer grader: normalise and compare, then sympy equivalence behind guards.
+
+The idea follows the MATH/PRM800K graders that DeepScaleR uses: strip the LaTeX that does not
+change the value (``\\left``, ``\\!``, ``\\text{}``, units of degrees, dollar signs, thousands
+separators, ``\\dfrac`` spelling...), compare the normalised strings, and only when they differ
+ask sympy whether ``gold - pred`` simplifies to exactly 0 — element by element for tuples and
+intervals. Sympy is only asked when the expressions look harmless (short, few unknowns, no
+power towers or huge numbers), because sympy can spend unbounded time and memory on e.g.
+``5^{5^{5^5}}``. The comparison is exact: 3.14 is not pi. This module runs inside a
+killable worker (see ``worker_pool``), which bounds whatever the guards miss.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+from contextlib import contextmanager
+
+_TEXT_WRAPPERS = re.compile(
+    r"\\(?:text|textbf|mathrm|mathbf|mbox|textit|operatorname)\s*\{([^{}]*)\}"
+)
+_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,])")
+_UNIT_WORDS = re.compile(
+    r"\s*(?:degrees?|cm|centimeters?|meters?|km|inches|inch|feet|ft|units?|sq|square|"
+    r"dollars?|cents?|hours?|minutes?|seconds?|days?|mph|years?)\s*(?:\^?\{?2\}?|\^?3)?$"
+)
+_SIMPLE_LHS = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*")
+SYMPY_TIMEOUT_S = 2
+_MAX_SYMPY_CHARS = 80
+_MAX_DIGITS = 30
+
+
+def normalise(answer: str) -> str:
+    """A canonical spelling of a short LaTeX answer (value-preserving edits only)."""
+    s = str(answer).strip()
+    s = (
+        s.replace("\n", "")
+        .replace("\\!", "")
+        .replace("\\,", "")
+        .replace("\\;", "")
+        .replace("\\:", "")
+    )
+    s = s.replace("\\left", "").replace("\\right", "")
+    s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    s = s.replace("^{\\circ}", "").replace("^\\circ", "").replace("°", "")
+    s = s.replace("\\$", "").replace("$", "").replace("\\%", "").replace("%", "")
+    previous = None
+    while previous != s:
+        previous = s
+        s = _TEXT_WRAPPERS.sub(r"\1", s)
+    s = _UNIT_WORDS.sub("", s).strip()
+    s = _SIMPLE_LHS.sub("", s)
+    s = _THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), s)
+    s = _fix_bare_fracs(s)
+    s = re.sub(r"\\sqrt(\w)", r"\\sqrt{\1}", s)
+    s = s.replace(" ", "")
+    s = re.sub(r"(?<!\d)\.(\d)", r"0.\1", s)  # ".5" -> "0.5"
+    s = re.sub(r"^(-?\d+)\.0+$", r"\1", s)  # "2.0" -> "2"
+    s = re.sub(r"\.$", "", s)
+    if re.fullmatch(r"-?\d+/\d+", s):
+        num, den = s.split("/")
+        s = f"\\frac{{{num}}}{{{den}}}"
+    return s
+
+
+def _fix_bare_fracs(s: str) -> str:
+    """``\\frac12`` -> ``\\frac{1}{2}``, ``\\frac1{x}`` -> ``\\frac{1}{x}``."""
+    s = re.sub(r"\\frac(\d)(\d)", r"\\frac{\1}{\2}", s)
+    s = re.sub(r"\\frac(\d)\{", r"\\frac{\1}{", s)
+    return re.sub(r"\\frac\{([^{}]*)\}(\d)", r"\\frac{\1}{\2}", s)
+
+
+def _split_tuple(s: str) -> tuple[str, str, list[str]] | None:
+    """``(a,b]`` -> ("(", "]", ["a", "b"]) when the commas are at top level."""
+    if len(s) < 3 or s[0] not in "([" or s[-1] not in ")]":
+        return None
+    parts, depth, current = [], 0, ""
+    for char in s[1:-1]:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return (s[0], s[-1], parts) if len(parts) > 1 else None
+
+
+def _looks_safe_for_sympy(expr: str) -> bool:
+    if len(expr) > _MAX_SYMPY_CHARS or expr.count("^") > 2:
+        return False
+    if re.search(r"\^\s*\{?[^}]*\^", expr):  # a power inside an exponent
+        return False
+    if any(len(run) > _MAX_DIGITS for run in re.findall(r"\d+", expr)):
+        return False
+    letters = set(re.findall(r"(?<!\\)\b[a-zA-Z]\b", expr))
+    return len(letters) <= 2
+
+
+@contextmanager
+def _alarm(seconds: int):
+    """SIGALRM-based bound; a no-op outside the main thread (the worker's kill covers that)."""
+    try:
+        previous = signal.signal(signal.SIGALRM, _raise_timeout)
+    except ValueError:  # not the main thread
+        yield
+        return
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _raise_timeout(signum, frame):
+    raise TimeoutError("sympy comparison timed out")
+
+
+def _sympy_equal(gold: str, pred: str) -> bool:
+    if not (_looks_safe_for_sympy(gold) and _looks_safe_for_sympy(pred)):
+        return False
+    import sympy
+    from latex2sympy2_extended import latex2sympy
+
+    try:
+        with _alarm(SYMPY_TIMEOUT_S):
+            difference = latex2sympy(gold) - latex2sympy(pred)
+            return sympy.simplify(difference) == 0
+    except Exception:  # unparsable, non-numeric relations, timeouts: not equal
+        return False
+
+
+def answers_match(gold: str, pred: str) -> bool:
+    """True when ``pred`` states the same answer as ``gold`` (exactly, not approximately)."""
+    gold_n, pred_n = normalise(gold), normalise(pred)
+    if not pred_n:
+        return False
+    if gold_n == pred_n:
+        return True
+    gold_t, pred_t = _split_tuple(gold_n), _split_tuple(pred_n)
+    if gold_t or pred_t:
+        if not (gold_t and pred_t) or gold_t[:2] != pred_t[:2] or len(gold_t[2]) != len(pred_t[2]):
+            return False
+        return all(answers_match(g, p) for g, p in zip(gold_t[2], pred_t[2], strict=True))
+    return _sympy_equal(gold_n, pred_n)

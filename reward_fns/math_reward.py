@@ -1,0 +1,77 @@
+"""Math (binary). Graded: the content of the last ``\\boxed{}`` of the graded text. Scores 1 when
+the DeepScaleR-style grader (``math_grader``: normalise and compare, exact sympy equivalence
+behind guards) OR math-verify accepts it against any of the accepted ground-truth strings; no
+``\\boxed{}`` scores 0. Runs inside a killable worker: math-verify's ``signal.alarm`` timeouts
+work there (main thread), and the pool kills the worker at ``MATH_BOUND_S`` for the inputs
+whose hang no alarm interrupts (math-verify issue #65).
+"""
+
+from __future__ import annotations
+
+from math_verify import parse, verify
+
+from reward_fns.extract import last_boxed
+from reward_fns.math_grader import answers_match, normalise
+from reward_fns.pool import PoolFailure, run_bounded
+from reward_fns.result import make_result
+
+MATH_BOUND_S = 6.0
+_MV_TIMEOUT_S = 2
+
+
+def gold_answers(ground_truth) -> list[str]:
+    """Ground truth as a list of accepted answer strings (a string, a number or a list of them)."""
+    if isinstance(ground_truth, str | int | float):
+        return [str(ground_truth)]
+    try:
+        answers = [str(answer) for answer in ground_truth]
+    except TypeError:
+        raise ValueError(
+            f"math ground truth must be a string or a list of strings, got {ground_truth!r}"
+        ) from None
+    if not answers:
+        raise ValueError("math ground truth is an empty list")
+    return answers
+
+
+def _math_verify_accepts(gold: str, pred: str) -> bool:
+    try:
+        gold_parsed = parse(f"${gold}$", parsing_timeout=_MV_TIMEOUT_S) or parse(
+            gold, parsing_timeout=_MV_TIMEOUT_S
+        )
+        pred_parsed = parse(f"\\boxed{{{pred}}}", parsing_timeout=_MV_TIMEOUT_S)
+        return bool(
+            gold_parsed
+            and pred_parsed
+            and verify(gold_parsed, pred_parsed, timeout_seconds=_MV_TIMEOUT_S)
+        )
+    except Exception:  # math-verify's own timeouts and parser failures: not accepted
+        return False
+
+
+def is_correct(pred: str, golds: list[str]) -> bool:
+    """Pool task: the cheap normalised comparison first, then math-verify, then sympy."""
+    pred_n = normalise(pred)
+    if any(normalise(gold) == pred_n for gold in golds):
+        return True
+    if any(_math_verify_accepts(gold, pred) for gold in golds):
+        return True
+    return any(answers_match(gold, pred) for gold in golds)
+
+
+def parse_ground_truth(ground_truth) -> list[str]:
+    """Accepted answers; a gold written as ``\\boxed{x}`` counts as ``x``."""
+    return [last_boxed(gold) or gold for gold in gold_answers(ground_truth)]
+
+
+def score(text: str, golds: list[str]) -> dict:
+    pred = last_boxed(text)
+    if pred is None:
+        return make_result("math", 0.0, error="no \\boxed{} answer")
+    try:
+        correct = run_bounded(
+            "math", "reward_fns.math_reward", "is_correct", (pred, golds), MATH_BOUND_S, pred
+        )
+    except PoolFailure as failure:
+        return failure.result
+    return make_result("math", 1.0 if correct else 0.0, pred=pred)

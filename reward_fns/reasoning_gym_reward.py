@@ -1,0 +1,60 @@
+"""Reasoning gym (continuous). Graded: the last ``<answer>...</answer>`` of the graded text,
+stripped of surrounding whitespace; none scores 0. Ground truth: JSON
+``{"task": name, "entry": <the reasoning-gym entry>}``. Scored by the task's own verifier,
+hardened (``reasoning_gym_policy``): scorer exceptions score 0, a wrong or junk answer earns at
+most the 0.05 format credit, known full-marks exploits are closed. Bound: ``RG_BOUND_S`` in a
+killable worker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from reward_fns.extract import last_answer_tag
+from reward_fns.pool import PoolFailure, run_bounded
+from reward_fns.result import make_result
+
+RG_BOUND_S = 5.0
+
+
+@dataclass(frozen=True)
+class TaskEntry:
+    task: str
+    entry: dict
+
+
+def parse_ground_truth(ground_truth) -> TaskEntry:
+    from reward_fns.reasoning_gym_policy import TASKS
+
+    try:
+        spec = (
+            json.loads(ground_truth)
+            if isinstance(ground_truth, str | bytes)
+            else dict(ground_truth)
+        )
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"reasoning_gym ground truth is not a JSON object: {exc}") from None
+    if not isinstance(spec, dict) or not isinstance(spec.get("entry"), dict):
+        raise ValueError("reasoning_gym ground truth needs 'task' and an 'entry' object")
+    if spec.get("task") not in TASKS:
+        raise ValueError(f"reasoning_gym ground truth names unknown task {spec.get('task')!r}")
+    return TaskEntry(spec["task"], spec["entry"])
+
+
+def score(text: str, truth: TaskEntry) -> dict:
+    answer = last_answer_tag(text)
+    if answer is None:
+        return make_result("reasoning_gym", 0.0, error="no <answer> tag")
+    try:
+        value, error = run_bounded(
+            "reasoning_gym",
+            "reward_fns.reasoning_gym_policy",
+            "hardened_score",
+            (truth.task, answer, truth.entry),
+            RG_BOUND_S,
+            answer,
+        )
+    except PoolFailure as failure:
+        return failure.result
+    return make_result("reasoning_gym", value, pred=answer, error=error)

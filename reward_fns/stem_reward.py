@@ -1,0 +1,57 @@
+"""STEM (binary). Graded: the last ``\\boxed{}`` of the graded text. A choice-letter ground truth
+(A–J) is matched by the letter alone: ``\\boxed{B}``, ``\\boxed{(B)}``, ``\\boxed{\\text{B}}`` and
+``\\boxed{B) 42 N}`` all mean B. Any other ground truth is a value, graded by the math verifier
+(DeepScaleR-style OR math-verify, in a killable worker). No ``\\boxed{}`` scores 0.
+Bound: the math bound.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reward_fns.extract import last_boxed
+from reward_fns.math_reward import MATH_BOUND_S
+from reward_fns.pool import PoolFailure, run_bounded
+from reward_fns.result import make_result
+
+_LETTER = re.compile(r"[A-J]")
+_WRAPPER = re.compile(r"\\(?:text|textbf|mathrm|mathbf|textrm)\s*\{([^{}]*)\}")
+_CHOICE = re.compile(r"^\(?([A-Ja-j])\)?(?:$|[.:)]\s*\S.*$|\s+\S.*$)")
+
+
+def parse_ground_truth(ground_truth) -> str:
+    if isinstance(ground_truth, list | tuple) and len(ground_truth) == 1:
+        ground_truth = ground_truth[0]
+    if not isinstance(ground_truth, str | int | float) or not str(ground_truth).strip():
+        raise ValueError(
+            f"stem ground truth must be a choice letter or a value, got {ground_truth!r:.80}"
+        )
+    return str(ground_truth).strip()
+
+
+def chosen_letter(pred: str) -> str | None:
+    """The choice letter a boxed answer names, or None when it names none."""
+    text = pred.replace("$", "").strip()
+    previous = None
+    while previous != text:
+        previous = text
+        text = _WRAPPER.sub(r"\1", text).strip()
+    text = text.replace("\\", "").strip("{} ")
+    match = _CHOICE.match(text)
+    return match.group(1).upper() if match else None
+
+
+def score(text: str, gold: str) -> dict:
+    pred = last_boxed(text)
+    if pred is None:
+        return make_result("stem", 0.0, error="no \\boxed{} answer")
+    gold_letter = gold.strip("()").upper()
+    if _LETTER.fullmatch(gold_letter):
+        return make_result("stem", 1.0 if chosen_letter(pred) == gold_letter else 0.0, pred=pred)
+    try:
+        correct = run_bounded(
+            "stem", "reward_fns.math_reward", "is_correct", (pred, [gold]), MATH_BOUND_S, pred
+        )
+    except PoolFailure as failure:
+        return failure.result
+    return make_result("stem", 1.0 if correct else 0.0, pred=pred)
