@@ -55,8 +55,10 @@ def build_source(
         if input_path:
             raise ValueError(f"{name} is generated locally and takes no --input")
         origin = "generated with reasoning-gym"
-        splits = source.generate(options)
-        tally = Tally(rows_in=sum(len(r) for r in splits.values()))
+        splits, dropped = source.generate(options)
+        tally = Tally(
+            rows_in=sum(len(r) for r in splits.values()) + sum(dropped.values()), dropped=dropped
+        )
     if not splits:
         raise ValueError(
             f"{name}: no row survived conversion of {origin}: {tally.as_dict()['dropped']}"

@@ -8,6 +8,7 @@ build order: evaluation sets first, so that training sources can be checked agai
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,15 +45,15 @@ class Converted:
 
 @dataclass(frozen=True)
 class Generated:
-    """A source generated locally (reasoning-gym); ``generate`` returns rows per split."""
+    """A source generated locally (reasoning-gym); ``generate`` returns rows per split and drops."""
 
     name: str
     role: str
-    generate: Callable[[Options], dict[str, list[dict]]]
+    generate: Callable[[Options], tuple[dict[str, list[dict]], Counter]]
     about: str
 
 
-def _reasoning_gym(options: Options) -> dict[str, list[dict]]:
+def _reasoning_gym(options: Options) -> tuple[dict[str, list[dict]], Counter]:
     sizes = {
         "train": options.rg_train_per_task,
         "val": options.rg_val_per_task,
@@ -61,17 +62,18 @@ def _reasoning_gym(options: Options) -> dict[str, list[dict]]:
     return rg.generate_splits(rg.TRAIN_TASKS, sizes, options.seed, options.workers, "reasoning_gym")
 
 
-def _reasoning_gym_ood(options: Options) -> dict[str, list[dict]]:
+def _reasoning_gym_ood(options: Options) -> tuple[dict[str, list[dict]], Counter]:
     sizes = {"test": options.rg_test_per_task}
     return rg.generate_splits(
         rg.OOD_TASKS, sizes, options.seed, options.workers, "reasoning_gym_ood"
     )
 
 
-def _graph_color(options: Options) -> dict[str, list[dict]]:
-    return {
-        "test": rg.generate_graph_color(options.graph_color_per_size, options.seed, options.workers)
-    }
+def _graph_color(options: Options) -> tuple[dict[str, list[dict]], Counter]:
+    rows, dropped = rg.generate_graph_color(
+        options.graph_color_per_size, options.seed, options.workers
+    )
+    return {"test": rows}, dropped
 
 
 EURUS = "PRIME-RL/Eurus-2-RL-Data"

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections import Counter
 from collections.abc import Iterable
+from contextlib import nullcontext
 from multiprocessing import Pool
 
 import reasoning_gym
@@ -86,19 +88,32 @@ def entry_row(task: str, entry: dict, *, split: str, source_id: str, variant: st
     )
 
 
-def _generate_chunk(unit: tuple) -> list[dict]:
-    """Rows for items ``start..stop`` of one task's dataset (runs in a worker process)."""
+def _generate_chunk(unit: tuple) -> tuple[list[dict], Counter]:
+    """Rows for items ``start..stop`` of one task's dataset (runs in a worker process).
+
+    An item reasoning-gym fails to generate, or whose entry is not JSON (e.g. a Fraction in
+    its metadata), is counted by reason and task instead of written.
+    """
     task, split, seed, size, start, stop, config, variant = unit
     gen_seed = generator_seed(seed, task, split, variant)
     dataset = reasoning_gym.create_dataset(task, size=size, seed=gen_seed, **(config or {}))
-    rows = []
+    rows, dropped = [], Counter()
     for i in range(start, stop):
-        row = entry_row(
-            task, dataset[i], split=split, source_id=f"{task}/{gen_seed}/{i}", variant=variant
-        )
+        try:
+            entry = dataset[i]
+        except Exception:
+            dropped[f"generation_error:{task}"] += 1
+            continue
+        try:
+            row = entry_row(
+                task, entry, split=split, source_id=f"{task}/{gen_seed}/{i}", variant=variant
+            )
+        except (TypeError, ValueError):
+            dropped[f"entry_not_json:{task}"] += 1
+            continue
         row["extra_info"]["index"] = i
         rows.append(row)
-    return rows
+    return rows, dropped
 
 
 def _units(task, split, seed, size, config, variant) -> list[tuple]:
@@ -108,22 +123,18 @@ def _units(task, split, seed, size, config, variant) -> list[tuple]:
     ]
 
 
-def run_units(units: list[tuple], workers: int, desc: str) -> list[dict]:
+def run_units(units: list[tuple], workers: int, desc: str) -> tuple[list[dict], Counter]:
     """Generate all units (in order) with ``workers`` processes and a progress bar."""
     rows: list[dict] = []
-    bar = tqdm(total=sum(u[5] - u[4] for u in units), desc=desc, unit="item")
-    if workers <= 1:
-        chunks: Iterable[list[dict]] = map(_generate_chunk, units)
-        for chunk in chunks:
-            rows.extend(chunk)
-            bar.update(len(chunk))
-    else:
-        with Pool(workers) as pool:
-            for chunk in pool.imap(_generate_chunk, units):
+    dropped: Counter = Counter()
+    with tqdm(total=sum(u[5] - u[4] for u in units), desc=desc, unit="item") as bar:
+        with Pool(workers) if workers > 1 else nullcontext() as pool:
+            chunks = pool.imap(_generate_chunk, units) if pool else map(_generate_chunk, units)
+            for unit, (chunk, chunk_dropped) in zip(units, chunks, strict=True):
                 rows.extend(chunk)
-                bar.update(len(chunk))
-    bar.close()
-    return rows
+                dropped.update(chunk_dropped)
+                bar.update(unit[5] - unit[4])
+    return rows, dropped
 
 
 def build_rows(
@@ -137,15 +148,15 @@ def build_rows(
     """
     if task not in reasoning_gym.factory.DATASETS:
         raise ValueError(f"unknown reasoning-gym task {task!r}")
-    rows: list[dict] = []
-    for unit in _units(task, split, seed, size, config, variant):
-        rows.extend(_generate_chunk(unit))
+    rows, dropped = run_units(_units(task, split, seed, size, config, variant), 1, task)
+    if dropped:
+        raise RuntimeError(f"reasoning-gym could not produce every {task} item: {dict(dropped)}")
     return rows
 
 
 def generate_splits(
     tasks: Iterable[str], sizes: dict[str, int], seed: int, workers: int, desc: str
-) -> dict[str, list[dict]]:
+) -> tuple[dict[str, list[dict]], Counter]:
     """Rows per split for each task with default configs: ``sizes`` maps split -> items per task."""
     units = [
         unit
@@ -153,11 +164,13 @@ def generate_splits(
         for task in tasks
         for unit in _units(task, split, seed, size, None, "")
     ]
-    rows = run_units(units, workers, desc)
-    return {split: [r for r in rows if r["extra_info"]["split"] == split] for split in sizes}
+    rows, dropped = run_units(units, workers, desc)
+    return {
+        split: [r for r in rows if r["extra_info"]["split"] == split] for split in sizes
+    }, dropped
 
 
-def generate_graph_color(per_size: int, seed: int, workers: int) -> list[dict]:
+def generate_graph_color(per_size: int, seed: int, workers: int) -> tuple[list[dict], Counter]:
     """graph_color test rows at 10, 20, 30 and 40 nodes (variant ``nodes=<n>``)."""
     units = [
         unit
