@@ -109,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="hf backend: sequences per generate call (default 16)",
     )
     p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="hf backend: torch CPU threads (default: torch's choice; 1 is fastest for tiny models)",
+    )
+    p.add_argument(
         "--dtype",
         default="auto",
         help="weights dtype (float32, bfloat16, ...); auto = float32 for hf, the model's own for vllm",
@@ -133,6 +139,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         ("--n", args.n, 1),
         ("--max-new-tokens", args.max_new_tokens, 1),
         ("--batch-size", args.batch_size, 1),
+        ("--threads", args.threads or 1, 1),
     ):
         if value < minimum:
             raise SystemExit(f"{flag} must be at least {minimum}, got {value}")
@@ -151,6 +158,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         seed=args.seed,
         backend=args.backend,
         batch_size=args.batch_size,
+        threads=args.threads,
         dtype=args.dtype,
         tensor_parallel_size=args.tensor_parallel_size,
         limit=args.limit,

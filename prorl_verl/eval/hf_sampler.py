@@ -149,6 +149,7 @@ def sample_completions(
         generated = output[:, encoded["input_ids"].shape[1] :].tolist()
         for (prompt_index, _), tokens in zip(chunk, generated, strict=True):
             kept, ended = _split_at_eos(tokens, eos_ids)
-            text = tokenizer.decode(kept, skip_special_tokens=True)
+            # the EOS token itself is not part of the answer text
+            text = tokenizer.decode(kept[:-1] if ended else kept, skip_special_tokens=True)
             results[prompt_index].append(Completion(text, len(kept), ended))
     return results

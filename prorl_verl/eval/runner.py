@@ -55,6 +55,7 @@ class EvalConfig:
     seed: int = 0
     backend: str = "auto"
     batch_size: int = 16
+    threads: int | None = None
     dtype: str = "auto"
     tensor_parallel_size: int = 1
     limit: int | None = None
@@ -125,6 +126,7 @@ def run_eval(
                         model.path,
                         config.sampling,
                         batch_size=config.batch_size,
+                        threads=config.threads,
                         dtype=config.dtype,
                         tensor_parallel_size=config.tensor_parallel_size,
                     )

@@ -44,8 +44,20 @@ class HFSampler:
 
     prompts_per_call = 1
 
-    def __init__(self, model_path: str, settings: SamplingSettings, batch_size: int, dtype: str):
+    def __init__(
+        self,
+        model_path: str,
+        settings: SamplingSettings,
+        batch_size: int,
+        dtype: str,
+        threads: int | None,
+    ):
+        import torch
+
         from prorl_verl.eval.hf_sampler import load_model
+
+        if threads is not None:
+            torch.set_num_threads(threads)
 
         self.settings = settings
         self.batch_size = batch_size
@@ -91,13 +103,14 @@ def make_sampler(
     settings: SamplingSettings,
     *,
     batch_size: int = 16,
+    threads: int | None = None,
     dtype: str = "auto",
     tensor_parallel_size: int = 1,
 ) -> Sampler:
     backend = resolve_backend(backend)
     logger.info("loading %s with the %s backend", model_path, backend)
     if backend == "hf":
-        return HFSampler(model_path, settings, batch_size=batch_size, dtype=dtype)
+        return HFSampler(model_path, settings, batch_size=batch_size, dtype=dtype, threads=threads)
     from prorl_verl.eval.vllm_sampler import VLLMSampler
 
     return VLLMSampler(model_path, settings, tensor_parallel_size=tensor_parallel_size, dtype=dtype)

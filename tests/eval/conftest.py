@@ -11,6 +11,14 @@ import reasoning_gym
 from data_prep.prompts import reasoning_gym_messages
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """The tiny model runs fastest single-threaded, above all on a busy machine."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     """The tiny Qwen2 with random weights (seconds to build)."""
