@@ -1,0 +1,100 @@
+"""Code: fraction of ALL tests passed, syntax error 0, shared 5 s budget, three ground-truth forms."""
+
+import json
+
+import pytest
+
+from reward_fns import compute_score
+from reward_fns.code_reward import CODE_BUDGET_S, parse_ground_truth
+
+
+def grade(code, truth):
+    return compute_score("prorl/code/test", f"Solution:\n```python\n{code}\n```", truth)
+
+
+def stdio(inputs, outputs):
+    return json.dumps({"inputs": inputs, "outputs": outputs})
+
+
+ADD = "a, b = map(int, input().split())\nprint(a + b)"
+
+
+def test_all_tests_run_and_partial_passes_score_the_fraction():
+    # The program is wrong on the 2nd and 4th of five tests; verl's prime_code would stop at the first failure.
+    truth = stdio(["1 2", "2 2", "5 5", "0 0", "7 1"], ["3", "5", "10", "1", "8"])
+    result = grade(ADD, truth)
+    assert result["score"] == pytest.approx(3 / 5)
+    assert result["acc"] == 0.0
+    assert grade(ADD, stdio(["1 2", "5 5"], ["3", "10"]))["acc"] == 1.0
+
+
+def test_runtime_error_on_one_test_only_fails_that_test():
+    code = "n = int(input())\nprint(10 // n)"
+    assert grade(code, stdio(["2", "0", "5"], ["5", "0", "2"]))["score"] == pytest.approx(2 / 3)
+
+
+def test_syntax_error_scores_zero():
+    result = grade("def f(:\n  pass", stdio(["1"], ["1"]))
+    assert result["score"] == 0.0 and "SyntaxError" in result["error"]
+
+
+def test_last_fenced_block_is_graded_and_missing_block_scores_zero():
+    truth = stdio(["1 2"], ["3"])
+    two_blocks = f"```python\nprint('nope')\n```\nbetter:\n```python\n{ADD}\n```"
+    assert compute_score("prorl/code/t", two_blocks, truth)["score"] == 1.0
+    assert compute_score("prorl/code/t", ADD, truth)["error"] == "no fenced code block"
+
+
+def test_output_comparison_ignores_trailing_whitespace_only():
+    code = "print('1 2   ')\nprint('3')\nprint()\nprint()"
+    assert grade(code, stdio([""], ["1 2\n3"]))["score"] == 1.0
+    assert grade("print(' 3')", stdio([""], ["3"]))["score"] == 0.0  # leading space matters
+    assert grade("print('3 4')", stdio([""], ["3  4"]))["score"] == 0.0  # inner spaces matter
+
+
+def test_abnormal_exit_fails_even_with_right_output():
+    assert grade("print(3)\nraise SystemExit(2)", stdio([""], ["3"]))["score"] == 0.0
+    assert grade("import sys\nprint(3)\nsys.exit(0)", stdio([""], ["3"]))["score"] == 1.0
+
+
+@pytest.mark.timeout(60)
+def test_infinite_loop_scores_zero_and_is_flagged():
+    result = grade("while True:\n    pass", stdio(["1"], ["1"]))
+    assert result["score"] == 0.0 and result["timeout"] == 1.0
+
+
+@pytest.mark.timeout(60)
+def test_tests_not_reached_within_the_shared_budget_count_as_failed():
+    per_test = CODE_BUDGET_S * 0.4  # two tests fit the budget, the third does not
+    code = f"import time\ntime.sleep({per_test})\nprint(input())"
+    result = grade(code, stdio(["a", "b", "c"], ["a", "b", "c"]))
+    assert result["score"] == pytest.approx(2 / 3) and result["timeout"] == 1.0
+
+
+def test_call_based_function_with_positional_arguments():
+    truth = json.dumps({"fn_name": "add", "inputs": [[1, 2], [3, 4], [0, 0]], "outputs": [3, 7, 1]})
+    assert grade("def add(a, b):\n    return a + b", truth)["score"] == pytest.approx(2 / 3)
+
+
+def test_call_based_solution_class_and_wrapped_expected_value():
+    # APPS/TACO wrap the expected value in a one-element list; tuples come back as lists.
+    truth = json.dumps({"fn_name": "pair", "inputs": [[2], [5]], "outputs": [[[2, 4]], [[5, 10]]]})
+    code = "class Solution:\n    def pair(self, n):\n        return (n, 2 * n)"
+    assert grade(code, truth)["score"] == 1.0
+    assert grade("def pair(n):\n    return [n, 2 * n + 1]", truth)["score"] == 0.0
+
+
+def test_prime_code_call_form_from_eurus_data():
+    # Each input: one JSON argument per line; each output: a JSON string.
+    truth = json.dumps(
+        {"fn_name": "f", "inputs": ["[1, 2, 3]\n2", "[]\n5"], "outputs": ["[2, 4, 6]", "[]"]}
+    )
+    assert grade("def f(xs, k):\n    return [x * k for x in xs]", truth)["score"] == 1.0
+    tests = parse_ground_truth(truth)
+    assert tests.inputs == [[[1, 2, 3], 2], [[], 5]] and tests.expected == [[2, 4, 6], []]
+
+
+def test_float_return_values_compare_within_1e9_not_looser():
+    truth = json.dumps({"fn_name": "f", "inputs": [[]], "outputs": [0.3]})
+    assert grade("def f():\n    return 0.1 + 0.2", truth)["score"] == 1.0
+    assert grade("def f():\n    return 0.3001", truth)["score"] == 0.0
