@@ -1,0 +1,37 @@
+"""STEM: binary, last \\boxed{}; choice letters in any wrapping, values through the math grader."""
+
+import pytest
+
+from reward_fns import compute_score
+
+
+def score(response, truth):
+    return compute_score("prorl/stem/test", response, truth)["score"]
+
+
+@pytest.mark.parametrize(
+    "boxed", ["B", "(B)", "\\text{B}", "\\text{(B)}", "\\textbf{B}", "b", "B) 4.2 N", "B. 4.2 N"]
+)
+def test_every_spelling_of_the_letter_counts(boxed):
+    assert score(f"Therefore \\boxed{{{boxed}}}", "B") == 1.0
+
+
+@pytest.mark.parametrize("boxed", ["C", "(A)", "\\text{D}", "Bob", "AB", ""])
+def test_other_letters_and_words_do_not(boxed):
+    assert score(f"\\boxed{{{boxed}}}", "B") == 0.0
+
+
+def test_letters_up_to_j():
+    assert score("\\boxed{J}", "J") == 1.0
+    assert score("\\boxed{I}", "J") == 0.0
+
+
+def test_values_use_the_math_grader():
+    assert score("\\boxed{\\frac{3}{2}}", "1.5") == 1.0
+    assert score("\\boxed{1.49}", "1.5") == 0.0
+
+
+def test_last_box_only_and_missing_box_is_zero():
+    assert score("\\boxed{A} no wait \\boxed{B}", "B") == 1.0
+    assert score("\\boxed{B} no wait \\boxed{A}", "B") == 0.0
+    assert score("The answer is B", "B") == 0.0
