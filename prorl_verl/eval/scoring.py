@@ -27,6 +27,8 @@ class PromptScores:
     data_source: str
     scores: tuple[float, ...]
     accs: tuple[float, ...]
+    num_tokens: tuple[int, ...]
+    ended_with_eos: tuple[bool, ...]
 
     @property
     def n(self) -> int:
@@ -99,6 +101,8 @@ def score_generations(
             row.data_source,
             tuple(per_prompt[row.index][0]),
             tuple(per_prompt[row.index][1]),
+            tuple(c.num_tokens for c in generations[row.index]),
+            tuple(c.ended_with_eos for c in generations[row.index]),
         )
         for row in eval_set.rows
     ]

@@ -3,7 +3,9 @@
 Rule: for a benchmark whose prompts each have n graded samples, ``pass@k`` (k = 1, 2, 4, ...
 n) is the mean over prompts of the unbiased estimator with c = samples whose ``acc`` is 1;
 ``reported_pass@1`` is the mean over prompts of the paper's pass@1 (equal to pass@1 for binary
-rewards, the mean continuous score for puzzles and instruction following). Files:
+rewards, the mean continuous score for puzzles and instruction following);
+``mean_response_tokens`` and ``no_eos_fraction`` (responses that hit the length cap) describe
+the samples themselves. Files:
 
 - ``tables/<set>.csv`` / ``.md``: one row per model;
 - ``tables/summary.csv`` / ``summary.md``: every benchmark and model;
@@ -47,6 +49,8 @@ def summarize(prompts: list[PromptScores]) -> dict:
         "prompts": len(prompts),
         "samples_per_prompt": n,
         "reported_pass@1": float(np.mean([p.reported_pass_at_1 for p in prompts])),
+        "mean_response_tokens": float(np.mean([t for p in prompts for t in p.num_tokens])),
+        "no_eos_fraction": float(np.mean([not e for p in prompts for e in p.ended_with_eos])),
     }
     for k in k_values(n):
         row[f"pass@{k}"] = mean_pass_at_k(prompts, k)
@@ -64,18 +68,26 @@ def _write_csv(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+def _is_fraction(column: str) -> bool:
+    """Columns shown in percent in Markdown (CSV keeps fractions)."""
+    return column.startswith(("pass@", "reported_pass@")) or column.endswith("_fraction")
+
+
 def _markdown(rows: list[dict]) -> str:
     columns: list[str] = []
     for row in rows:
         columns += [key for key in row if key not in columns]
 
-    def cell(value) -> str:
-        if isinstance(value, float):
+    def cell(column: str, value) -> str:
+        if value is None:
+            return ""
+        if _is_fraction(column):
             return f"{100 * value:.2f}"
-        return "" if value is None else str(value)
+        return f"{value:.1f}" if isinstance(value, float) else str(value)
 
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows]
+    header = [f"{c} (%)" if _is_fraction(c) else c for c in columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(c, row.get(c)) for c in columns) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -83,7 +95,7 @@ def write_tables(results: Results, out_dir: Path) -> list[Path]:
     """Write every table; returns the files written."""
     written: list[Path] = []
     tables = Path(out_dir) / "tables"
-    summary_rows, task_rows, markdown = [], [], ["# pass@k (values in %)\n"]
+    summary_rows, task_rows, markdown = [], [], ["# pass@k\n"]
     for set_name, by_model in results.items():
         rows = [
             {"benchmark": set_name, "model": model, **summarize(prompts)}

@@ -77,10 +77,12 @@ def test_cli_tables_and_figures_follow_from_stored_generations(
         for model in ("base", "rl"):
             records = _read_jsonl(out / "generations" / model / f"{set_name}.jsonl")
             assert sorted(r["index"] for r in records) == list(range(len(set_rows)))
-            correct, mean_scores = [], []
+            correct, mean_scores, tokens, unended = [], [], [], []
             for record in records:
                 row = set_rows[record["index"]]
                 assert len(record["completions"]) == 4
+                tokens += [c["num_tokens"] for c in record["completions"]]
+                unended += [not c["ended_with_eos"] for c in record["completions"]]
                 results = [
                     reward_fns.compute_score(
                         row["data_source"],
@@ -100,6 +102,8 @@ def test_cli_tables_and_figures_follow_from_stored_generations(
             assert float(row["reported_pass@1"]) == pytest.approx(
                 sum(mean_scores) / len(mean_scores), abs=1e-9
             )
+            assert float(row["mean_response_tokens"]) == pytest.approx(sum(tokens) / len(tokens))
+            assert float(row["no_eos_fraction"]) == pytest.approx(sum(unended) / len(unended))
             for k in (1, 2, 4):
                 expected = sum(_comb_pass_at_k(4, c, k) for c in correct) / len(correct)
                 assert float(row[f"pass@{k}"]) == pytest.approx(expected, abs=1e-9), (

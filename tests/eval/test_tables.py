@@ -12,8 +12,12 @@ from prorl_verl.eval.tables import summarize, write_tables
 RG = "prorl/reasoning_gym/"
 
 
-def graded(index, source, accs, scores=None):
-    return PromptScores(index, source, tuple(scores or accs), tuple(float(a) for a in accs))
+def graded(index, source, accs, scores=None, tokens=None):
+    tokens = tokens or [10] * len(accs)
+    ended = tuple(t < 10 for t in tokens)  # 10 = the length cap: those never ended
+    return PromptScores(
+        index, source, tuple(scores or accs), tuple(float(a) for a in accs), tuple(tokens), ended
+    )
 
 
 @pytest.fixture
@@ -29,8 +33,8 @@ def results():
         graded(2, RG + "t3", [1, 1, 1, 1]),
     ]
     math_base = [
-        graded(0, "prorl/math/aime24", [1, 0], [1, 0.0]),
-        graded(1, "prorl/math/aime24", [0, 0]),
+        graded(0, "prorl/math/aime24", [1, 0], [1, 0.0], tokens=[4, 10]),
+        graded(1, "prorl/math/aime24", [0, 0], tokens=[6, 8]),
     ]
     math_rl = [graded(0, "prorl/math/aime24", [1, 1]), graded(1, "prorl/math/aime24", [1, 0])]
     return {
@@ -51,7 +55,9 @@ def test_summary_rows_hold_hand_computed_pass_at_k(results):
     # binary domains report c/n even when the score differs from acc
     math = summarize(results["math"]["base"])
     assert math["reported_pass@1"] == pytest.approx(0.25) == math["pass@1"]
-    assert list(math) == ["prompts", "samples_per_prompt", "reported_pass@1", "pass@1", "pass@2"]
+    assert math["mean_response_tokens"] == pytest.approx((4 + 10 + 6 + 8) / 4)
+    assert math["no_eos_fraction"] == pytest.approx(1 / 4)
+    assert list(math)[-2:] == ["pass@1", "pass@2"]
 
 
 def test_mixed_sample_counts_are_refused():
@@ -66,10 +72,12 @@ def test_table_files(results, tmp_path):
     assert [r["model"] for r in rows] == ["base", "rl"]
     assert float(rows[1]["pass@2"]) == pytest.approx((5 / 6 + 0.5 + 1) / 3)
     markdown = (tmp_path / "tables" / "puzzles.md").read_text().splitlines()
-    assert markdown[0].startswith(
-        "| benchmark | model | prompts | samples_per_prompt | reported_pass@1 | pass@1"
+    assert markdown[0] == (
+        "| benchmark | model | prompts | samples_per_prompt | reported_pass@1 (%) | mean_response_tokens "
+        "| no_eos_fraction (%) | pass@1 (%) | pass@2 (%) | pass@4 (%) |"
     )
-    assert markdown[3].startswith("| puzzles | rl | 3 | 4 | ")  # values in percent
+    # reported pass@1 = (2/4 + 1/4 + 4/4) / 3; all 12 samples stopped at the 10-token cap
+    assert markdown[3].startswith("| puzzles | rl | 3 | 4 | 58.33 | 10.0 | 100.00 | ")
     assert f"{100 * (5 / 6 + 0.5 + 1) / 3:.2f}" in markdown[3]
     summary = (tmp_path / "tables" / "summary.md").read_text()
     assert "## puzzles" in summary and "## math" in summary
