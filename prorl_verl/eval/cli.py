@@ -173,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         config = config_from_args(args)
     except ValueError as error:
         raise SystemExit(f"error: {error}") from None
-    report = run_eval(config)
+    try:
+        report = run_eval(config)
+    except (FileNotFoundError, ValueError) as error:  # bad input: the message names the culprit
+        raise SystemExit(f"error: {error}") from None
     print((Path(config.out_dir) / "tables" / "summary.md").read_text())
     print(f"wrote {len(report.files)} files under {config.out_dir}")
     return 0

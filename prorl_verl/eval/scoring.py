@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
+import reward_fns
 from prorl_verl.eval.completion import Completion
 from prorl_verl.eval.eval_sets import EvalSet
 
@@ -60,8 +61,6 @@ def score_generations(
     chunk_size: int = 256,
 ) -> list[PromptScores]:
     """Grade every stored completion of every prompt of ``eval_set`` (all must be present)."""
-    import reward_fns
-
     missing = [row.index for row in eval_set.rows if row.index not in generations]
     if missing:
         raise ValueError(f"{eval_set.name}: no generations for prompts {missing[:10]}")

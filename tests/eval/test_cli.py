@@ -80,3 +80,23 @@ def test_help_runs_as_a_module():
         "--top-p",
     ):
         assert option in done.stdout
+
+
+def test_a_missing_eval_set_is_a_one_line_error(tmp_path):
+    from prorl_verl.eval.cli import main
+
+    with pytest.raises(
+        SystemExit, match=r"error: eval set 'aime24': .*aime24/test.parquet does not exist"
+    ):
+        main(
+            [
+                "--models",
+                "a=x",
+                "--sets",
+                "aime24",
+                "--data-dir",
+                str(tmp_path),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
