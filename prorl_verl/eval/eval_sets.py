@@ -91,15 +91,13 @@ def _parse_row(path: Path, index: int, raw: dict) -> EvalRow:
     return EvalRow(index, data_source, prompt, reward_model["ground_truth"], extra_info)
 
 
-def load_eval_set(spec: str, data_dir: str | Path = "data", limit: int | None = None) -> EvalSet:
-    """Read and check an eval set; ``limit`` keeps only its first rows."""
+def load_eval_set(spec: str, data_dir: str | Path = "data") -> EvalSet:
+    """Read and check an eval set."""
     name, path = resolve_eval_set(spec, data_dir)
     table = pq.read_table(path)
     missing = {"data_source", "prompt", "reward_model"} - set(table.column_names)
     if missing:
         raise ValueError(f"{path}: missing columns {sorted(missing)} (have {table.column_names})")
-    if limit is not None:
-        table = table.slice(0, limit)
     rows = [_parse_row(path, index, raw) for index, raw in enumerate(table.to_pylist())]
     if not rows:
         raise ValueError(f"{path}: eval set has no rows")

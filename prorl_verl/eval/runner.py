@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -105,8 +105,11 @@ def run_eval(
     """Run the evaluation; ``on_prompt_stored(model, set, index)`` fires after each prompt is stored."""
     if not config.models or not config.sets:
         raise ValueError("need at least one model and one eval set")
-    sets = [load_eval_set(spec, config.data_dir, config.limit) for spec in config.sets]
+    full_sets = [load_eval_set(spec, config.data_dir) for spec in config.sets]
+    # --limit narrows what is evaluated, not what the store may hold from longer runs
+    sets = [replace(s, rows=s.rows[: config.limit]) for s in full_sets]
     base = _check_names(config, sets)
+    hashes = {s.name: [prompt_sha256(row.prompt) for row in s.rows] for s in full_sets}
     out_dir = Path(config.out_dir)
     results: Results = {s.name: {} for s in sets}
     for model in config.models:
@@ -116,8 +119,8 @@ def run_eval(
                 out_dir / "generations" / model.name / f"{eval_set.name}.jsonl",
                 _store_settings(model, eval_set, config),
             )
-            hashes = [prompt_sha256(row.prompt) for row in eval_set.rows]
-            generations = store.load(hashes)
+            stored = store.load(hashes[eval_set.name])
+            generations = {i: stored[i] for i in range(len(eval_set.rows)) if i in stored}
             todo = [row for row in eval_set.rows if row.index not in generations]
             if todo:
                 if sampler is None:
@@ -153,7 +156,7 @@ def run_eval(
                                 raise RuntimeError(
                                     f"sampler returned {len(completions)} completions, expected {config.sampling.n}"
                                 )
-                            store.append(row.index, hashes[row.index], completions)
+                            store.append(row.index, hashes[eval_set.name][row.index], completions)
                             generations[row.index] = completions
                             bar.update(1)
                             if on_prompt_stored is not None:

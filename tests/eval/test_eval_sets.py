@@ -16,8 +16,8 @@ def test_set_names_resolve_under_the_data_dir_and_paths_are_read_as_given(tmp_pa
     assert first.data_source == "prorl/reasoning_gym/basic_arithmetic"
     assert first.prompt == rows[0]["prompt"]
     assert json.loads(first.ground_truth)["task"] == "basic_arithmetic"
-    by_path = load_eval_set(str(sets.write(tmp_path / "mine.parquet", rows)), "unused", limit=2)
-    assert by_path.name == "mine" and [r.index for r in by_path.rows] == [0, 1]
+    by_path = load_eval_set(str(sets.write(tmp_path / "mine.parquet", rows)), "unused")
+    assert by_path.name == "mine" and [r.index for r in by_path.rows] == [0, 1, 2]
 
 
 def test_missing_sets_and_bad_rows_name_the_file_row_and_field(tmp_path, sets):

@@ -1,6 +1,8 @@
 """Resume: a stopped run continues with the prompts it had not stored, a rerun samples nothing,
 and the samples equal those of a run never interrupted."""
 
+from dataclasses import replace
+
 import pytest
 
 import prorl_verl.eval.hf_sampler as hf_sampler
@@ -69,6 +71,11 @@ def test_interrupted_run_resumes_without_repeating_a_generation(
     run_eval(config)  # everything stored: re-scored only, the model is not even loaded
     assert sampled_prompts["prompts"] == questions and sampled_prompts["loads"] == loads
     assert store.read_bytes().startswith(first_part) and store.read_bytes().count(b"\n") == 5
+
+    # a shorter --limit reads the prompts it needs from the longer run's store
+    limited = run_eval(replace(config, limit=2))
+    assert [p.index for p in limited.results["arith"]["tiny"]] == [0, 1]
+    assert sampled_prompts["prompts"] == questions and sampled_prompts["loads"] == loads
 
     # per-prompt seeds: the same samples as a run that was never stopped
     fresh = _config(tiny_model_dir, data_file, tmp_path / "fresh")
