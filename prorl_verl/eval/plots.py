@@ -22,6 +22,8 @@ from prorl_verl.eval.boundary import GainPoint, SizeRow, correlations  # noqa: E
 from prorl_verl.eval.passk import k_values  # noqa: E402
 from prorl_verl.eval.tables import Results, mean_pass_at_k, samples_per_prompt  # noqa: E402
 
+MAX_POINT_LABELS = 30  # name the tasks on the gain scatter when there are few enough to read
+
 
 def _save(fig, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,10 +37,15 @@ def plot_passk_curves(results: Results, out_dir: Path) -> list[Path]:
     written = []
     for benchmark, by_model in results.items():
         fig, ax = plt.subplots(figsize=(5, 3.6))
+        highest = 0.0
         for model, prompts in by_model.items():
             ks = k_values(samples_per_prompt(prompts))
-            ax.plot(ks, [100 * mean_pass_at_k(prompts, k) for k in ks], marker="o", label=model)
+            values = [100 * mean_pass_at_k(prompts, k) for k in ks]
+            highest = max(highest, *values)
+            ax.plot(ks, values, marker="o", label=model)
         ax.set_xscale("log", base=2)
+        ax.set_xticks(ks, [str(k) for k in ks])
+        ax.set_ylim(0, min(100, max(10, 1.15 * highest)))
         ax.set_xlabel("k (samples)")
         ax.set_ylabel("pass@k (%)")
         ax.set_title(f"{benchmark}: pass@k")
@@ -77,6 +84,10 @@ def plot_gain_scatter(points: list[GainPoint], base: str, k: int, out_dir: Path)
             [100 * p.gain for p in mine],
             label=f"{model} ({r_text}, {len(mine)} tasks)",
         )
+        if len(points) <= MAX_POINT_LABELS:
+            for p in mine:
+                task = p.data_source.rsplit("/", 1)[-1]
+                ax.annotate(task, (100 * p.base_pass_at_k, 100 * p.gain), fontsize=6, alpha=0.7)
     ax.axhline(0, color="grey", linewidth=0.8)
     paper_note = "" if k == 128 else " (largest k available; the paper uses 128)"
     ax.set_xlabel(f"{base} pass@{k} (%){paper_note}")
@@ -96,6 +107,7 @@ def plot_graph_color_by_size(rows: list[SizeRow], k: int, out_dir: Path) -> list
             sizes = [r.size for r in mine]
             left.plot(sizes, [100 * r.reported_pass_at_1 for r in mine], marker="o", label=model)
             right.plot(sizes, [100 * r.pass_at_k for r in mine], marker="o", label=model)
+            left.set_xticks(sizes)
         left.set_ylabel("pass@1 (%)")
         right.set_ylabel(f"pass@{k} (%)")
         for ax in (left, right):
