@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from data_prep.prompts import reasoning_gym_messages
+from prorl_verl.eval.completion import Completion
 from prorl_verl.eval.hf_sampler import eos_token_ids, load_model, render_prompts, sample_completions
 
 PROMPTS = [reasoning_gym_messages("What is 3 + 4?"), reasoning_gym_messages("Compute 12 - 5 + 1.")]
@@ -61,13 +62,22 @@ def test_greedy_completion_stops_at_the_first_eos_and_counts_it(model_and_tokeni
         assert completion.ended_with_eos
         assert completion.num_tokens == first_stop + 1
         assert completion.text == tokenizer.decode(greedy[:first_stop], skip_special_tokens=True)
-    unended = sample_completions(
+    plain = sample_completions(
         model, tokenizer, PROMPTS[:1], 1, temperature=0, top_p=1.0, max_new_tokens=12
     )
-    if 2 not in greedy:  # the model's own EOS (id 2) is not among the greedy tokens
-        assert unended[0][0] == type(unended[0][0])(
-            tokenizer.decode(greedy, skip_special_tokens=True), 12, False
+    own_eos = [
+        position
+        for position, token in enumerate(greedy)
+        if token in eos_token_ids(model, tokenizer)
+    ]
+    if own_eos:  # the model's own EOS came up among the greedy tokens
+        cut = own_eos[0]
+        expected = Completion(
+            tokenizer.decode(greedy[:cut], skip_special_tokens=True), cut + 1, True
         )
+    else:  # never ended: the whole budget, not terminated
+        expected = Completion(tokenizer.decode(greedy, skip_special_tokens=True), 12, False)
+    assert plain[0][0] == expected
 
 
 def test_responses_are_capped_by_the_model_context(model_and_tokenizer, caplog):
