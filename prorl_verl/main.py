@@ -8,17 +8,36 @@ on the command line the Hydra way.
 from pathlib import Path
 
 import hydra
-from omegaconf import DictConfig
+from omegaconf import DictConfig, open_dict
 
 RECIPES_DIR = Path(__file__).resolve().parent.parent / "recipes"
+
+
+def metrics_file_for_this_launch(run_dir: Path) -> Path:
+    """``<run_dir>/metrics/launch-NNN.jsonl``: verl's ``file`` logger truncates its file, so
+    each launch of a run (first start, every resume) gets the next number."""
+    metrics_dir = run_dir / "metrics"
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    return metrics_dir / f"launch-{len(list(metrics_dir.glob('launch-*.jsonl'))):03d}.jsonl"
+
+
+def _export_to_ray_processes(config: DictConfig, **env: str) -> None:
+    with open_dict(config):
+        runtime_env = config.ray_kwargs.ray_init.runtime_env
+        runtime_env.env_vars = {**(runtime_env.get("env_vars") or {}), **env}
 
 
 def run(config: DictConfig) -> None:
     from prorl_verl.cpu.mode import enter_cpu_mode, is_cpu_run
 
-    run_dir = Path(config.prorl.run_dir)
+    # Ray processes may run elsewhere: every path the run writes is absolute.
+    run_dir = Path(config.prorl.run_dir).resolve()
+    config.prorl.run_dir = str(run_dir)
     if is_cpu_run(config):
         enter_cpu_mode(config, run_dir)
+    _export_to_ray_processes(
+        config, VERL_FILE_LOGGER_PATH=str(metrics_file_for_this_launch(run_dir))
+    )
 
     # Imported only now: verl's trainer modules pick the platform at import time.
     from verl.trainer.main_ppo import run_ppo

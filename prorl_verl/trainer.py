@@ -1,7 +1,188 @@
-"""ProRL's trainer: verl's V1 synchronous PPO trainer plus the reference-policy reset."""
+"""ProRL's trainer: verl's V1 synchronous PPO trainer plus the reference-policy reset.
 
+Everything else — GRPO, clip-higher, the KL loss, group filtering — is verl's, set by
+config. This class adds, through verl's own hooks:
+
+- the reset (paper §2.3.1): at the start of a step that :class:`ResetPolicy` picks, the
+  reference takes the current policy's weights and the optimizer state is cleared, by an
+  RPC on :class:`ProRLActorRolloutRefWorker` (swapped in for verl's worker class);
+- its state across restarts: with every checkpoint, ``prorl_reset.json`` (history, best
+  validation value, counters) goes into the step folder and the reference weights of the
+  last reset into ``<prorl.run_dir>/reference/step_<k>`` (one snapshot per reset, out of
+  reach of verl's checkpoint rotation); on resume both are restored, so the reference is
+  the reset one, not ``model.path`` as verl would rebuild it;
+- metrics: ``prorl/reset/*`` and ``prorl/dynamic_sampling/*``.
+"""
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import ray
+from verl.trainer.ppo.utils import Role
 from verl.trainer.ppo.v1.trainer_sync import PPOTrainerSync
+from verl.utils.debug import marked_timer
+
+from prorl_verl.reset.policy import ResetConfig, ResetPolicy
+from prorl_verl.reset.worker import ProRLActorRolloutRefWorker
+
+logger = logging.getLogger(__name__)
+
+RESET_STATE_FILE = "prorl_reset.json"
+DROPPED_GROUPS_METRIC = "training/filter_groups/evicted_samples"
 
 
 class ProRLTrainer(PPOTrainerSync):
-    pass
+    def __init__(self, config):
+        super().__init__(config)
+        prorl = config.get("prorl", None) or {}
+        self.run_dir = Path(prorl.get("run_dir", "runs/prorl")).resolve()
+        self.reset_policy = ResetPolicy(
+            ResetConfig.from_mapping(prorl.get("reset", None), stage=str(prorl.get("stage", "")))
+        )
+        sampling = prorl.get("dynamic_sampling", None) or {}
+        self.max_refill_factor = float(sampling.get("max_refill_factor", 8))
+        self._reset_this_step: dict | None = None
+        self._weight_norms: dict | None = None
+        self._saved_snapshots: set[int] = set()
+        self._refill_rounds = 0
+        self._refill_prompts = 0
+
+    # ------------------------------------------------------------------ set-up
+    def _init_resource_pool_mgr(self):
+        super()._init_resource_pool_mgr()
+        if Role.ActorRolloutRef in self.role_worker_mapping:
+            self.role_worker_mapping[Role.ActorRolloutRef] = ray.remote(ProRLActorRolloutRefWorker)
+        elif self.reset_policy.config.enabled:
+            raise ValueError(
+                "prorl.reset is configured but this run has no reference model beside the actor "
+                "(LoRA uses the base model as reference, and a KL-free run has none): "
+                "a reset would do nothing. Disable prorl.reset or use full fine-tuning with "
+                "actor_rollout_ref.actor.use_kl_loss=true."
+            )
+
+    # ------------------------------------------------------------------ reset
+    def on_step_begin(self):
+        super().on_step_begin()
+        self._refill_rounds = 0
+        self._refill_prompts = 0
+        self._reset_this_step = None
+        reason = self.reset_policy.reason_to_reset(self.global_steps)
+        if reason is not None:
+            with marked_timer("prorl_reset", self.timing_raw, color="purple"):
+                self._reset_this_step = self.reset_reference(reason)
+
+    def reset_reference(self, reason: str) -> dict:
+        stats = self.actor_rollout_wg.reset_reference()[0]
+        self._weight_norms = self.actor_rollout_wg.weight_norms()[0]
+        self.reset_policy.record_reset(self.global_steps, reason)
+        print(
+            f"prorl: reference reset at step {self.global_steps} ({reason}): "
+            f"{stats['parameters_copied']} parameters copied, "
+            f"{stats['optimizer_entries_cleared']} optimizer states cleared in {stats['seconds']:.3f}s"
+        )
+        return {**stats, "reason": reason}
+
+    def _validate(self) -> dict:
+        metrics = super()._validate()
+        if metrics:
+            self.reset_policy.observe_validation(self.global_steps, metrics)
+        return metrics
+
+    # ------------------------------------------------------------------ dynamic sampling
+    def _add_prompts_to_generate(self, num_prompts: int) -> int:
+        """verl's refill hook: count the extra generation rounds group filtering costs."""
+        self._refill_rounds += 1
+        self._refill_prompts += num_prompts
+        limit = self.max_refill_factor * self.config.data.train_batch_size
+        if self._refill_prompts > limit:
+            raise RuntimeError(
+                f"dynamic sampling refilled {self._refill_prompts} prompts in step {self.global_steps} "
+                f"(limit prorl.dynamic_sampling.max_refill_factor={self.max_refill_factor} x "
+                f"train_batch_size): nearly every group gets identical rewards, so the data is too easy "
+                f"or too hard for this model. Check the rewards or raise the limit."
+            )
+        return super()._add_prompts_to_generate(num_prompts)
+
+    # ------------------------------------------------------------------ metrics
+    def _compute_metrics(self, batch, metrics, timing_raw, global_steps, epoch):
+        super()._compute_metrics(batch, metrics, timing_raw, global_steps, epoch)
+        self.reset_policy.observe_step_metrics(global_steps, metrics)
+        history = self.reset_policy.history
+        metrics["prorl/reset/count"] = len(history)
+        metrics["prorl/reset/step_of_last"] = history[-1]["step"] if history else 0
+        if self._weight_norms is not None:  # right after a reset or a restore
+            metrics["prorl/reference/l2"] = self._weight_norms["reference"]
+            metrics["prorl/reference/actor_l2"] = self._weight_norms["actor"]
+            metrics["prorl/reference/optimizer_entries"] = self._weight_norms["optimizer_entries"]
+            self._weight_norms = None
+        if self._reset_this_step is not None:
+            metrics["prorl/reset/happened"] = 1.0
+            metrics["prorl/reset/seconds"] = self._reset_this_step["seconds"]
+            for kind in self._reset_this_step["reason"].split("+"):
+                metrics[f"prorl/reset/reason/{kind.split(':')[0]}"] = 1.0
+            if "actor/kl_loss" in metrics:
+                metrics["prorl/reset/kl_after"] = metrics["actor/kl_loss"]
+        if self.config.algorithm.filter_groups.enable:
+            dropped = float(metrics.get(DROPPED_GROUPS_METRIC, 0))
+            batch_size = float(self.config.data.train_batch_size)
+            metrics["prorl/dynamic_sampling/dropped_groups"] = dropped
+            metrics["prorl/dynamic_sampling/dropped_fraction"] = dropped / (dropped + batch_size)
+            metrics["prorl/dynamic_sampling/refill_rounds"] = self._refill_rounds
+            metrics["prorl/dynamic_sampling/refill_prompts"] = self._refill_prompts
+
+    # ------------------------------------------------------------------ checkpoints
+    def _reference_snapshot_dir(self, reset_step: int) -> Path:
+        return self.run_dir / "reference" / f"step_{reset_step}"
+
+    def _save_checkpoint(self):
+        last = self.reset_policy.last_reset_step
+        snapshot = None
+        if last is not None:
+            snapshot = self._reference_snapshot_dir(last)
+            if last not in self._saved_snapshots:
+                snapshot.parent.mkdir(parents=True, exist_ok=True)
+                self.actor_rollout_wg.save_reference(str(snapshot))
+                self._saved_snapshots.add(last)
+        step_dir = Path(self.config.trainer.default_local_dir) / f"global_step_{self.global_steps}"
+        step_dir.mkdir(parents=True, exist_ok=True)
+        state = {
+            "policy": self.reset_policy.state_dict(),
+            "reference_snapshot": str(snapshot) if snapshot else None,
+        }
+        (step_dir / RESET_STATE_FILE).write_text(json.dumps(state, indent=2))
+        # verl marks the checkpoint complete (latest_checkpointed_iteration.txt) last.
+        super()._save_checkpoint()
+
+    def _resumed_checkpoint_dir(self) -> Path | None:
+        if self.global_steps == 0:
+            return None
+        if self.config.trainer.resume_mode == "resume_path":
+            return Path(self.config.trainer.resume_from_path)
+        return Path(self.config.trainer.default_local_dir) / f"global_step_{self.global_steps}"
+
+    def _load_checkpoint(self):
+        super()._load_checkpoint()
+        step_dir = self._resumed_checkpoint_dir()
+        if step_dir is None:
+            return
+        state_file = step_dir / RESET_STATE_FILE
+        if not state_file.exists():
+            logger.warning(f"{state_file} not found: resuming with no reset history")
+            return
+        state = json.loads(state_file.read_text())
+        self.reset_policy.load_state_dict(state["policy"])
+        snapshot = state.get("reference_snapshot")
+        if snapshot:
+            if not os.path.isdir(snapshot):
+                raise FileNotFoundError(
+                    f"{state_file} says the reference was reset and saved to {snapshot}, which is missing; "
+                    "without it the reference would silently fall back to model.path"
+                )
+            self.actor_rollout_wg.load_reference(snapshot)
+            self._weight_norms = self.actor_rollout_wg.weight_norms()[0]
+            self._saved_snapshots.add(self.reset_policy.last_reset_step)
+            print(
+                f"prorl: reference restored from {snapshot} (reset at step {self.reset_policy.last_reset_step})"
+            )

@@ -27,10 +27,9 @@ import torch
 from verl.workers.rollout.base import BaseRollout
 from verl.workers.rollout.replica import RolloutReplica, TokenOutput
 
-logger = logging.getLogger(__name__)
-
 from prorl_verl.cpu import ROLLOUT_NAME
 
+logger = logging.getLogger(__name__)
 #: Requests arriving within this window are generated together.
 BATCH_WINDOW_S = 0.01
 

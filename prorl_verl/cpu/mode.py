@@ -11,6 +11,8 @@ from prorl_verl.cpu import PLATFORM_NAME
 #: Logical CPUs declared to Ray. verl starts more actors than a small machine has cores
 #: (trainer, TransferQueue, agent loop, reward loop, rollout server); they take turns.
 RAY_LOGICAL_CPUS = 16
+#: Ray puts sockets at <temp dir>/session_<date>_<pid>/sockets/plasma_store (~62 chars more).
+MAX_RAY_DIR_CHARS = 44
 
 
 def is_cpu_run(config: DictConfig) -> bool:
@@ -25,6 +27,12 @@ def enter_cpu_mode(config: DictConfig, run_dir: Path) -> None:
     """
     os.environ["VERL_PLATFORM"] = PLATFORM_NAME
     ray_dir = (run_dir / "ray").resolve()
+    if len(str(ray_dir)) > MAX_RAY_DIR_CHARS:
+        raise ValueError(
+            f"prorl.run_dir {run_dir} is too long for Ray: its sockets live under {ray_dir}/session_*/, "
+            f"and Unix socket paths are limited to 107 bytes. Use a run directory whose path is at "
+            f"most {MAX_RAY_DIR_CHARS - 4} characters."
+        )
     ray_dir.mkdir(parents=True, exist_ok=True)
     token_path = ray_dir / "auth_token"
     if not token_path.exists():  # Ray would otherwise create ~/.ray/auth_token
@@ -39,7 +47,8 @@ def enter_cpu_mode(config: DictConfig, run_dir: Path) -> None:
         ray_init.num_gpus = gpus
         ray_init._temp_dir = str(ray_dir)
         ray_init.include_dashboard = False
-        env_vars = ray_init.runtime_env.get("env_vars") or {}
-        env_vars["VERL_PLATFORM"] = PLATFORM_NAME
-        env_vars["RAY_AUTH_TOKEN_PATH"] = os.environ["RAY_AUTH_TOKEN_PATH"]
-        ray_init.runtime_env.env_vars = env_vars
+        ray_init.runtime_env.env_vars = {
+            **(ray_init.runtime_env.get("env_vars") or {}),
+            "VERL_PLATFORM": PLATFORM_NAME,
+            "RAY_AUTH_TOKEN_PATH": os.environ["RAY_AUTH_TOKEN_PATH"],
+        }

@@ -1,0 +1,158 @@
+"""Shared set-up for tests that run verl's trainer on the CPU."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from verl import DataProto
+
+from data_prep.reasoning_gym import build_rows
+from prorl_verl.tiny.cache import ensure_tiny_model
+from prorl_verl.tiny.task import EASY
+
+REPO = Path(__file__).resolve().parents[2]
+DIGIT_REWARD = Path(__file__).with_name("digit_reward.py")
+
+
+@pytest.fixture(scope="session")
+def short_tmp():
+    """A short directory: Ray's socket paths under the run directory must fit 107 bytes."""
+    path = Path(tempfile.mkdtemp(prefix="prorl-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(short_tmp) -> Path:
+    return ensure_tiny_model(short_tmp / "models", warmup=False, progress=False)
+
+
+@pytest.fixture(scope="session")
+def chain_sum_data(short_tmp) -> dict:
+    out = short_tmp / "data"
+    out.mkdir(exist_ok=True)
+    files = {}
+    for split, size, seed in (("train", 64, 1), ("val", 8, 2)):
+        rows = build_rows("chain_sum", size, seed, split, EASY.config())
+        files[split] = out / f"{split}.parquet"
+        pd.DataFrame(rows).to_parquet(files[split])
+    return files
+
+
+def trainer_overrides(run_dir: Path, model: Path, data: dict) -> list[str]:
+    """The demo recipe on an untrained tiny model with the digit reward: 8 prompts x 4 samples."""
+    return [
+        f"prorl.run_dir={run_dir}",
+        f"actor_rollout_ref.model.path={model}",
+        f"data.train_files={data['train']}",
+        f"data.val_files={data['val']}",
+        f"reward.custom_reward_function.path={DIGIT_REWARD}",
+        "reward.custom_reward_function.name=compute_score",
+        "trainer.val_before_train=false",
+        "trainer.test_freq=-1",
+    ]
+
+
+def start_trainer(overrides: list[str], log: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "prorl_verl.main", "--config-name", "demo", *overrides]
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def run_trainer(overrides: list[str], log: Path, timeout: float = 900) -> None:
+    process = start_trainer(overrides, log)
+    try:
+        code = process.wait(timeout=timeout)
+    finally:
+        stop(process)
+    assert code == 0, f"trainer failed ({code}); last lines:\n" + "".join(
+        log.read_text().splitlines(True)[-40:]
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Kill the trainer and everything it started (Ray's daemons and workers share its session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+    time.sleep(1)
+
+
+def read_metrics(run_dir: Path) -> dict[int, dict]:
+    """Step -> metrics, over every launch of a run (later launches win)."""
+    steps: dict[int, dict] = {}
+    for path in sorted((run_dir / "metrics").glob("launch-*.jsonl")):
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            steps.setdefault(record["step"], {}).update(record["data"])
+    return steps
+
+
+@pytest.fixture(scope="session")
+def trainer_tools():
+    """The helpers above, for test modules (pytest's importlib mode cannot import conftest)."""
+    return SimpleNamespace(
+        overrides=trainer_overrides,
+        start=start_trainer,
+        run=run_trainer,
+        stop=stop,
+        read_metrics=read_metrics,
+    )
+
+
+@pytest.fixture(scope="session")
+def tokenizer(tiny_model):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(tiny_model)
+
+
+def response_item(
+    tokenizer, text: str, *, eos: bool, data_source: str, ground_truth, width: int = 24
+) -> DataProto:
+    """One scored-sample row as verl's reward loop hands it to a reward manager."""
+    ids = tokenizer.encode(text, add_special_tokens=False)
+    if eos:
+        ids.append(tokenizer.eos_token_id)
+    assert len(ids) <= width
+    responses = torch.full((1, width), tokenizer.pad_token_id)
+    responses[0, : len(ids)] = torch.tensor(ids)
+    response_mask = torch.zeros(1, width, dtype=torch.long)
+    response_mask[0, : len(ids)] = 1
+    return DataProto.from_dict(
+        tensors={
+            "responses": responses,
+            "prompts": torch.zeros(1, 4, dtype=torch.long),
+            "attention_mask": torch.cat([torch.ones(1, 4, dtype=torch.long), response_mask], dim=1),
+        },
+        non_tensors={
+            "data_source": np.array([data_source], dtype=object),
+            "reward_model": np.array(
+                [{"style": "rule", "ground_truth": ground_truth}], dtype=object
+            ),
+            "extra_info": np.array([{"index": 0}], dtype=object),
+        },
+    )
+
+
+@pytest.fixture(scope="session", name="response_item")
+def response_item_fixture(tokenizer):
+    return lambda *args, **kwargs: response_item(tokenizer, *args, **kwargs)

@@ -1,0 +1,116 @@
+"""The ``prorl`` reward manager: reward_fns scores, the no-EOS penalty, the extra-info keys."""
+
+import asyncio
+import json
+
+import pytest
+from omegaconf import OmegaConf
+from verl.experimental.reward_loop.reward_manager import get_reward_manager_cls
+
+from prorl_verl.reward_manager import ProRLRewardManager, group_signal
+
+EXTRA_KEYS = {"acc", "score", "truncated", "domain", "group_signal"}
+
+
+def chain_sum_truth(answer: str) -> str:
+    entry = {
+        "question": "State the final answer to the following arithmetic problem: 2 + 3 =",
+        "answer": answer,
+        "metadata": {"source_dataset": "chain_sum", "source_index": 0},
+    }
+    return json.dumps({"task": "chain_sum", "entry": entry})
+
+
+def score(tokenizer, data, penalty=None, compute_score=None) -> dict:
+    config = OmegaConf.create({"reward": {"reward_kwargs": {"no_eos_penalty": penalty}}})
+
+    async def run():
+        manager = ProRLRewardManager(config, tokenizer, compute_score)
+        return await manager.run_single(data)
+
+    return asyncio.run(run())
+
+
+def test_registered_under_its_stable_name():
+    assert get_reward_manager_cls("prorl") is ProRLRewardManager
+
+
+def test_terminated_right_answer_scores_through_reward_fns(tokenizer, response_item):
+    item = response_item
+    data = item(
+        "2 5 <answer>5</answer>",
+        eos=True,
+        data_source="prorl/reasoning_gym/chain_sum",
+        ground_truth=chain_sum_truth("5"),
+    )
+    out = score(tokenizer, data, penalty=0.5)
+    assert out["reward_score"] == 1.0
+    info = out["reward_extra_info"]
+    assert set(info) == EXTRA_KEYS
+    assert info["acc"] == 1.0 and info["score"] == 1.0 and info["truncated"] == 0.0
+    assert info["domain"] == "reasoning_gym"
+
+
+def test_truncated_response_gets_the_penalty(tokenizer, response_item):
+    item = response_item
+    data = item(
+        "2 5 <answer>5</answer>",
+        eos=False,
+        data_source="prorl/reasoning_gym/chain_sum",
+        ground_truth=chain_sum_truth("5"),
+    )
+    out = score(tokenizer, data, penalty=0.5)
+    assert out["reward_score"] == pytest.approx(0.5)  # 1.0 from the verifier, minus 0.5
+    assert out["reward_extra_info"]["truncated"] == 1.0
+    assert out["reward_extra_info"]["score"] == 1.0  # the raw score is kept
+
+
+def test_no_penalty_configured_leaves_truncated_responses_alone(tokenizer, response_item):
+    item = response_item
+    data = item(
+        "2 5 <answer>4</answer>",
+        eos=False,
+        data_source="prorl/reasoning_gym/chain_sum",
+        ground_truth=chain_sum_truth("5"),
+    )
+    out = score(tokenizer, data, penalty=None)
+    assert out["reward_score"] == out["reward_extra_info"]["score"] < 1.0
+    assert out["reward_extra_info"]["truncated"] == 1.0
+
+
+def test_a_custom_score_function_is_used_and_penalised(tokenizer, response_item):
+    item = response_item
+
+    def always_point_three(data_source, solution_str, ground_truth, extra_info=None, **kwargs):
+        return 0.3
+
+    data = item("anything", eos=False, data_source="prorl/code/apps", ground_truth="{}")
+    out = score(tokenizer, data, penalty=0.25, compute_score=always_point_three)
+    assert out["reward_score"] == pytest.approx(0.05)
+    assert out["reward_extra_info"]["acc"] == 0.0
+    assert out["reward_extra_info"]["domain"] == "code"
+
+
+def test_negative_penalty_is_refused(tokenizer, response_item):
+    item = response_item
+    with pytest.raises(ValueError, match="no_eos_penalty"):
+        score(
+            tokenizer, item("x", eos=True, data_source="prorl/math/x", ground_truth="1"), penalty=-1
+        )
+
+
+@pytest.mark.parametrize(
+    "domain,acc,reward,expected",
+    [
+        ("math", 0.0, 0.0, 0.0),
+        ("math", 1.0, 1.0, 1.0),
+        ("stem", 0.0, -0.5, 0.0),
+        ("code", 0.0, 0.4, 0.4),
+        ("reasoning_gym", 0.0, 0.05, 0.05),
+        ("ifeval", 0.0, 0.5, 0.5),
+    ],
+)
+def test_group_signal_is_accuracy_for_binary_domains_and_reward_otherwise(
+    domain, acc, reward, expected
+):
+    assert group_signal(domain, acc, reward) == expected
