@@ -35,7 +35,6 @@ _ALIASES = {
     "DigitalLearningGmbH/MATH-lighteval": "math",
     "HuggingFaceH4/MATH-500": "math",
     "agentica-org/DeepScaleR-Preview-Dataset": "math",
-    "math_dapo": "math",
 }
 
 

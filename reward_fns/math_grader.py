@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import signal
 from contextlib import contextmanager
+from fractions import Fraction
 
 _TEXT_WRAPPERS = re.compile(
     r"\\(?:text|textbf|mathrm|mathbf|mbox|textit|operatorname)\s*\{([^{}]*)\}"
@@ -25,6 +26,9 @@ _UNIT_WORDS = re.compile(
     r"dollars?|cents?|hours?|minutes?|seconds?|days?|mph|years?)\s*(?:\^?\{?2\}?|\^?3)?$"
 )
 _SIMPLE_LHS = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*")
+_RATIONAL = re.compile(
+    r"(?P<plain>-?\d+(?:\.\d+)?)|(?P<sign>-?)\\frac\{(?P<num>-?\d+)\}\{(?P<den>\d+)\}"
+)
 SYMPY_TIMEOUT_S = 2
 _MAX_SYMPY_CHARS = 80
 _MAX_DIGITS = 30
@@ -120,7 +124,22 @@ def _raise_timeout(signum, frame):
     raise TimeoutError("sympy comparison timed out")
 
 
+def _as_rational(expr: str) -> Fraction | None:
+    """``12``, ``-0.75``, ``3/4``, ``\\frac{3}{4}`` as an exact number; None for anything else."""
+    match = _RATIONAL.fullmatch(expr)
+    if match is None:
+        return None
+    if match.group("num") is not None:
+        den = int(match.group("den"))
+        sign = -1 if match.group("sign") else 1
+        return sign * Fraction(int(match.group("num")), den) if den else None
+    return Fraction(match.group("plain"))
+
+
 def _sympy_equal(gold: str, pred: str) -> bool:
+    gold_q, pred_q = _as_rational(gold), _as_rational(pred)
+    if gold_q is not None and pred_q is not None:
+        return gold_q == pred_q  # exact numbers: what sympy would conclude, without sympy
     if not (_looks_safe_for_sympy(gold) and _looks_safe_for_sympy(pred)):
         return False
     import sympy

@@ -8,6 +8,8 @@ whose hang no alarm interrupts (math-verify issue #65).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from math_verify import parse, verify
 
 from reward_fns.extract import last_boxed
@@ -51,6 +53,12 @@ def _math_verify_accepts(gold: str, pred: str) -> bool:
 
 def is_correct(pred: str, golds: list[str]) -> bool:
     """Pool task: the cheap normalised comparison first, then math-verify, then sympy."""
+    return _is_correct(pred, tuple(golds))
+
+
+@lru_cache(maxsize=16384)
+def _is_correct(pred: str, golds: tuple[str, ...]) -> bool:
+    # Cached per worker: the 16+ responses to one prompt repeat the same final answers a lot.
     pred_n = normalise(pred)
     if any(normalise(gold) == pred_n for gold in golds):
         return True

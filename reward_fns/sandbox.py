@@ -22,7 +22,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 
 HARNESS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_harness.py")
@@ -63,13 +65,15 @@ class SandboxRun:
     syntax_error: str | None = None
     error: str = ""
     killed: bool = False
+    seconds: float = 0.0  # from launch to the end of the namespace (slot waiting excluded)
 
 
 def sandbox_slots() -> int:
-    """Sandboxes run at once per process: ``REWARD_FNS_SANDBOXES``, else twice the usable CPUs
-    (a sandbox spends about two thirds of its life waiting on the kernel, not computing)."""
+    """Sandboxes run at once per process: ``REWARD_FNS_SANDBOXES``, else four per usable CPU
+    (a sandbox spends most of its life waiting: on the kernel while starting, on a program
+    that sleeps or reads; a busy loop is the exception and is cut at the budget)."""
     configured = os.environ.get("REWARD_FNS_SANDBOXES")
-    return int(configured) if configured else 2 * len(os.sched_getaffinity(0))
+    return int(configured) if configured else 4 * len(os.sched_getaffinity(0))
 
 
 _slots = threading.BoundedSemaphore(sandbox_slots())
@@ -85,7 +89,9 @@ def _command() -> list[str]:
         )
     user_ns = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
     namespaces = ["--net", "--pid", "--mount", "--ipc", "--uts", "--fork", "--kill-child"]
-    return [unshare, *user_ns, *namespaces, "--", sys.executable, "-I", HARNESS]
+    # -S skips site's .pth processing (most of Python's start-up time); the harness puts the
+    # environment's site-packages back on sys.path so solutions can still import e.g. numpy.
+    return [unshare, *user_ns, *namespaces, "--", sys.executable, "-I", "-S", HARNESS]
 
 
 def _stage_dir() -> str:
@@ -119,9 +125,11 @@ def run_tests(
         "stage": _stage_dir(),
         "uid": random.SystemRandom().randrange(1 << 20, 1 << 30) if os.geteuid() == 0 else None,
         "limits": asdict(limits),
+        "site_packages": sysconfig.get_paths()["purelib"],
     }
     payload = json.dumps(job).encode()
     with _slots:
+        start = time.monotonic()
         proc = subprocess.Popen(
             _command(),
             stdin=subprocess.PIPE,
@@ -141,7 +149,10 @@ def run_tests(
             except ProcessLookupError:
                 pass
             out, err = proc.communicate()
-    return _parse(out, err, proc.returncode, killed)
+        seconds = time.monotonic() - start
+    run = _parse(out, err, proc.returncode, killed)
+    run.seconds = seconds
+    return run
 
 
 def _parse(out: bytes, err: bytes, returncode: int, killed: bool) -> SandboxRun:

@@ -106,19 +106,22 @@ class KillablePool:
         self._live = 0
         self._cond = threading.Condition()
         self._closed = False
+        self.slowest_task_s = 0.0  # longest task so far, from hand-over to reply (monitoring)
 
     def run(self, module: str, function: str, args: tuple, timeout_s: float) -> object:
         """The function's return value; raises WorkerTimeout or WorkerCrashed, or re-raises
         (as RuntimeError) an exception the function raised."""
         worker = self._acquire()
         healthy = False
+        start = time.monotonic()
         try:
             _write_frame(worker.to_child, (module, function, args))
-            status, value = _read_frame(worker.from_child, time.monotonic() + timeout_s)
+            status, value = _read_frame(worker.from_child, start + timeout_s)
             healthy = True
         except (BrokenPipeError, OSError, EOFError, pickle.UnpicklingError) as exc:
             raise WorkerCrashed(f"worker {worker.proc.pid} died: {exc!r}") from exc
         finally:
+            self.slowest_task_s = max(self.slowest_task_s, time.monotonic() - start)
             self._release(worker, healthy)
         if status == "error":
             raise RuntimeError(value)
@@ -155,13 +158,30 @@ class KillablePool:
     def _release(self, worker: _Worker, healthy: bool) -> None:
         if not healthy:
             worker.kill()
+            threading.Thread(target=self._replace, name="reward-pool-respawn", daemon=True).start()
+            return
         with self._cond:
-            if healthy and not self._closed:
+            if not self._closed:
                 self._idle.append(worker)
+                self._cond.notify()
+                return
+            self._live -= 1
+        worker.kill()
+
+    def _replace(self) -> None:
+        """Start a worker in place of a killed one, off the caller's clock (it keeps its slot)."""
+        try:
+            worker = self._start_worker()
+        except WorkerCrashed:
+            worker = None
+        with self._cond:
+            if worker is not None and not self._closed:
+                self._idle.append(worker)
+                worker = None
             else:
                 self._live -= 1
             self._cond.notify()
-        if healthy and self._closed:
+        if worker is not None:
             worker.kill()
 
     def _start_worker(self) -> _Worker:
