@@ -9,7 +9,7 @@ import sys
 
 from data_prep.blends import build_blends
 from data_prep.build import build_source
-from data_prep.catalog import SOURCES, Converted, Generated, Options
+from data_prep.catalog import SOURCES, Converted, Options
 
 EPILOG = """\
 examples:
@@ -141,6 +141,3 @@ def main(argv: list[str] | None = None) -> int:
     stats = build_source(args.command, args.out, options, source_input)
     print(json.dumps(stats, indent=2))
     return 0
-
-
-__all__ = ["main", "parser", "Generated"]

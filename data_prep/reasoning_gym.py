@@ -5,10 +5,13 @@ Task set (:data:`TRAIN_TASKS`, pinned): the paper trained on 96 reasoning-gym ta
 list starts from the 101 tasks reasoning-gym registered in May 2025 (the 105 of 0.1.25 minus
 ``coin_flip``, ``kakurasu``, ``path_star`` and ``survo``, added later; ``composite`` is a
 mixer, not a task), removes the three OOD tasks, and removes two more the paper does not
-name: ``arc_agi`` and ``rearc``. We chose those two because their rows cannot be graded
-from verl parquet: their gold grids are tuples, which the JSON ground truth turns into
-lists, and their scorers then give the gold answer 0 (measured: 20 of 20 items each). All
-other tasks' gold answers survive the JSON round trip with score 1.0.
+name: ``arc_agi`` and ``rearc``, the ARC grid puzzles. We chose those two because (1)
+``arc_agi`` serves the public ARC-AGI-1 puzzles, its evaluation set included by default, and
+``rearc`` regenerates the ARC training puzzles, so training on them would contaminate the
+ARC-AGI benchmark; and (2) they are the only tasks whose gold answer does not survive the
+JSON ground truth: their boards are tuples, JSON makes them lists, and reasoning-gym's own
+scorers then give the gold answer 0 (measured: 20 of 20 items each; our reward_fns repairs
+this, a plain reasoning-gym verifier in someone else's verl run would not).
 
 Each row's ground truth is ``{"task": name, "entry": <the reasoning-gym entry>}`` as JSON,
 which reward_fns re-scores with the task's own verifier; the prompt is
@@ -22,10 +25,11 @@ not depend on the number of workers.
 from __future__ import annotations
 
 import json
+import sys
 import zlib
 from collections import Counter
 from collections.abc import Iterable
-from contextlib import nullcontext
+from contextlib import nullcontext, redirect_stdout
 from multiprocessing import Pool
 
 import reasoning_gym
@@ -36,7 +40,7 @@ from data_prep.rows import make_row
 
 OOD_TASKS = ("acre", "boxnet", "game_of_life_halting")
 ADDED_AFTER_PAPER = ("coin_flip", "kakurasu", "path_star", "survo")
-UNGRADABLE_AFTER_JSON = ("arc_agi", "rearc")
+ARC_TASKS = ("arc_agi", "rearc")
 TRAIN_TASKS = (
     "ab", "advanced_geometry", "aiw", "arc_1d", "base_conversion", "basic_arithmetic", "bf",
     "binary_alternation", "binary_matrix", "bitwise_arithmetic", "caesar_cipher",
@@ -96,14 +100,17 @@ def _generate_chunk(unit: tuple) -> tuple[list[dict], Counter]:
     """
     task, split, seed, size, start, stop, config, variant = unit
     gen_seed = generator_seed(seed, task, split, variant)
-    dataset = reasoning_gym.create_dataset(task, size=size, seed=gen_seed, **(config or {}))
     rows, dropped = [], Counter()
-    for i in range(start, stop):
-        try:
-            entry = dataset[i]
-        except Exception:
-            dropped[f"generation_error:{task}"] += 1
-            continue
+    # Some generators print progress; keep the CLI's standard output for its JSON report.
+    with redirect_stdout(sys.stderr):
+        dataset = reasoning_gym.create_dataset(task, size=size, seed=gen_seed, **(config or {}))
+        entries = []
+        for i in range(start, stop):
+            try:
+                entries.append((i, dataset[i]))
+            except Exception:
+                dropped[f"generation_error:{task}"] += 1
+    for i, entry in entries:
         try:
             row = entry_row(
                 task, entry, split=split, source_id=f"{task}/{gen_seed}/{i}", variant=variant

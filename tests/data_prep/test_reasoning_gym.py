@@ -19,13 +19,11 @@ def test_task_set_is_the_papers_96():
     assert len(rg.TRAIN_TASKS) == len(train) == 96
     assert not train & set(rg.OOD_TASKS)
     assert not train & set(rg.ADDED_AFTER_PAPER)
-    assert not train & set(rg.UNGRADABLE_AFTER_JSON)
+    assert not train & set(rg.ARC_TASKS)
     registered = set(reasoning_gym.factory.DATASETS) - {"composite"}
     # 101 tasks in May 2025 + the 4 added later = the 105 of 0.1.25
     assert len(registered) == 105
-    everything = (
-        train | set(rg.OOD_TASKS) | set(rg.ADDED_AFTER_PAPER) | set(rg.UNGRADABLE_AFTER_JSON)
-    )
+    everything = train | set(rg.OOD_TASKS) | set(rg.ADDED_AFTER_PAPER) | set(rg.ARC_TASKS)
     assert everything == registered
     assert {"acre", "boxnet", "game_of_life_halting"} == set(rg.OOD_TASKS)
     assert len(rg.TRAIN_TASKS) * rg.TRAIN_PER_TASK == 36_960  # the paper's ~37k

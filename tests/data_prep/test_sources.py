@@ -8,35 +8,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from data_prep.catalog import SOURCES, Converted
 from data_prep.prompts import CHOICE_INSTRUCTION, CODE_INSTRUCTION, MATH_INSTRUCTION, math_messages
 from data_prep.rows import SCHEMA, read_rows
 
-FIXTURE_OF = {
-    "aime24": "aime24.parquet",
-    "aime25": "aime25.jsonl",
-    "amc": "amc.parquet",
-    "math500": "math500.jsonl",
-    "minerva": "minerva.parquet",
-    "olympiadbench": "olympiadbench.parquet",
-    "code_val": "eurus_validation.parquet",
-    "humaneval_plus": "humanevalplus.parquet",
-    "livecodebench": "livecodebench.jsonl",
-    "gpqa": "gpqa.parquet",
-    "ifeval_eval": "ifeval.parquet",
-    "math": "deepscaler.json",
-    "code": "eurus_train.parquet",
-    "stem": "scp.parquet",
-    "ifeval": "nemotron_if.jsonl",
-}
+CONVERTED = sorted(s.name for s in SOURCES if isinstance(s, Converted))
 
 
 @pytest.fixture
-def build(tmp_path, fixtures, run_cli, read_stats):
+def build(tmp_path, fixtures, hub_fixture, run_cli, read_stats):
     """Build sources from their fixtures into one output dir; returns (rows by split, stats)."""
 
     def _build(source, *extra):
         assert (
-            run_cli(source, "--input", fixtures / FIXTURE_OF[source], "--out", tmp_path, *extra)
+            run_cli(source, "--input", fixtures / hub_fixture[source], "--out", tmp_path, *extra)
             == 0
         )
         stats = read_stats(tmp_path, source)
@@ -53,7 +38,7 @@ def gold(row):
     return row["reward_model"]["ground_truth"]
 
 
-@pytest.mark.parametrize("source", sorted(FIXTURE_OF))
+@pytest.mark.parametrize("source", CONVERTED)
 def test_every_source_writes_the_fixed_verl_schema(build, source):
     rows, stats = build(source)
     for split in rows:
