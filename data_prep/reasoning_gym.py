@@ -130,11 +130,14 @@ def _units(task, split, seed, size, config, variant) -> list[tuple]:
     ]
 
 
-def run_units(units: list[tuple], workers: int, desc: str) -> tuple[list[dict], Counter]:
+def run_units(
+    units: list[tuple], workers: int, desc: str, *, progress: bool = True
+) -> tuple[list[dict], Counter]:
     """Generate all units (in order) with ``workers`` processes and a progress bar."""
     rows: list[dict] = []
     dropped: Counter = Counter()
-    with tqdm(total=sum(u[5] - u[4] for u in units), desc=desc, unit="item") as bar:
+    total = sum(u[5] - u[4] for u in units)
+    with tqdm(total=total, desc=desc, unit="item", disable=not progress) as bar:
         with Pool(workers) if workers > 1 else nullcontext() as pool:
             chunks = pool.imap(_generate_chunk, units) if pool else map(_generate_chunk, units)
             for unit, (chunk, chunk_dropped) in zip(units, chunks, strict=True):
@@ -155,7 +158,8 @@ def build_rows(
     """
     if task not in reasoning_gym.factory.DATASETS:
         raise ValueError(f"unknown reasoning-gym task {task!r}")
-    rows, dropped = run_units(_units(task, split, seed, size, config, variant), 1, task)
+    units = _units(task, split, seed, size, config, variant)
+    rows, dropped = run_units(units, 1, task, progress=False)
     if dropped:
         raise RuntimeError(f"reasoning-gym could not produce every {task} item: {dict(dropped)}")
     return rows
