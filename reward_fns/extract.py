@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 _FENCED_BLOCK = re.compile(r"```[^\n`]*\n(.*?)```", re.DOTALL)
-_ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 
 
 def graded_text(response: str) -> str | None:
@@ -57,6 +56,12 @@ def last_fenced_code(text: str) -> str | None:
 
 
 def last_answer_tag(text: str) -> str | None:
-    """Content of the last ``<answer>...</answer>``, whitespace-stripped, or None."""
-    answers = _ANSWER_TAG.findall(text)
-    return answers[-1].strip() if answers else None
+    """Content of the last ``<answer>...</answer>``, whitespace-stripped, or None.
+
+    Found from the end with ``rfind`` (linear), not a regex scan, which is quadratic on a
+    response of many unclosed ``<answer>`` tags."""
+    end = text.rfind("</answer>")
+    if end < 0:
+        return None
+    start = text.rfind("<answer>", 0, end)
+    return text[start + len("<answer>") : end].strip() if start >= 0 else None

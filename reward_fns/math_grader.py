@@ -30,6 +30,7 @@ _RATIONAL = re.compile(
     r"(?P<plain>-?\d+(?:\.\d+)?)|(?P<sign>-?)\\frac\{(?P<num>-?\d+)\}\{(?P<den>\d+)\}"
 )
 SYMPY_TIMEOUT_S = 2
+_MAX_WRAPPER_DEPTH = 8
 _MAX_SYMPY_CHARS = 80
 _MAX_DIGITS = 30
 
@@ -48,10 +49,10 @@ def normalise(answer: str) -> str:
     s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
     s = s.replace("^{\\circ}", "").replace("^\\circ", "").replace("°", "")
     s = s.replace("\\$", "").replace("$", "").replace("\\%", "").replace("%", "")
-    previous = None
-    while previous != s:
-        previous = s
-        s = _TEXT_WRAPPERS.sub(r"\1", s)
+    for _ in range(_MAX_WRAPPER_DEPTH):
+        s, unwrapped = _TEXT_WRAPPERS.subn(r"\1", s)
+        if not unwrapped:
+            break
     s = _UNIT_WORDS.sub("", s).strip()
     s = _SIMPLE_LHS.sub("", s)
     s = _THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), s)

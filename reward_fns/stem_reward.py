@@ -14,6 +14,7 @@ from reward_fns.math_reward import MATH_BOUND_S
 from reward_fns.pool import PoolFailure, run_bounded
 from reward_fns.result import make_result
 
+_MAX_CHOICE_CHARS = 200
 _LETTER = re.compile(r"[A-J]")
 _WRAPPER = re.compile(r"\\(?:text|textbf|mathrm|mathbf|textrm)\s*\{([^{}]*)\}")
 _CHOICE = re.compile(r"^\(?([A-Ja-j])\)?(?:$|[.:)]\s*\S.*$|\s+\S.*$)")
@@ -31,6 +32,8 @@ def parse_ground_truth(ground_truth) -> str:
 
 def chosen_letter(pred: str) -> str | None:
     """The choice letter a boxed answer names, or None when it names none."""
+    if len(pred) > _MAX_CHOICE_CHARS:
+        return None  # a choice, wrapped or annotated, is short; this also bounds the unwrapping
     text = pred.replace("$", "").strip()
     previous = None
     while previous != text:

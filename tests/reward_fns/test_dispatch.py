@@ -87,15 +87,27 @@ HOSTILE = [
     "\\boxed{" * 5000,
     "\ud800",
     "a" * 2_000_000,
+    "<answer>" * 50_000,  # quadratic for a regex scan
+    "\\boxed{" + "\\text{" * 3000 + "B" + "}" * 3001,  # deep wrappers
+    "```python\n" * 20_000,
 ]
+RG_TRUTH = json.dumps(
+    {"task": "basic_arithmetic", "entry": {"question": "1+1=?", "answer": "2", "metadata": {}}}
+)
+IFEVAL_TRUTH = json.dumps(
+    {"instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}], "prompt": "p"}
+)
 
 
+@pytest.mark.timeout(120)  # a hang guard, not a speed check
 @pytest.mark.parametrize("response", HOSTILE, ids=range(len(HOSTILE)))
 def test_never_raises_on_model_output_and_keeps_one_shape(response):
     for data_source, truth in [
         ("prorl/math/x", "4"),
         ("prorl/stem/x", "B"),
         ("prorl/code/x", json.dumps({"inputs": ["1\n"], "outputs": ["1\n"]})),
+        ("prorl/reasoning_gym/basic_arithmetic", RG_TRUTH),
+        ("prorl/ifeval/x", IFEVAL_TRUTH),
     ]:
         result = compute_score(data_source, response, truth)
         assert set(result) == KEYS
