@@ -87,6 +87,10 @@ def convert_records(
             if strict:
                 raise ValueError(f"{where}: field {bad.field!r}: {bad.reason}") from None
             tally.dropped[f"{bad.reason}:{bad.field}"] += 1
+        except Exception as error:  # a shape no check foresaw: still counted, never fatal
+            if strict:
+                raise ValueError(f"{where}: {type(error).__name__}: {error}") from error
+            tally.dropped[f"unreadable:{type(error).__name__}"] += 1
     return rows, tally
 
 

@@ -217,3 +217,55 @@ def test_limit_keeps_the_first_rows_and_counts_the_rest(tmp_path, fixtures, run_
 def test_missing_input_is_a_clear_error(tmp_path, run_cli):
     with pytest.raises(FileNotFoundError, match="nowhere.json"):
         run_cli("math", "--input", tmp_path / "nowhere.json", "--out", tmp_path)
+
+
+MALFORMED = [
+    None,
+    "just a string",
+    [],
+    {},
+    {"problem": 7, "question": ["x"], "answer": None, "final_answer": [{"a": 1}]},
+    {"data_source": "apps", "prompt": "not messages", "reward_model": "x"},
+    {"data_source": "taco", "prompt": [{"role": "user", "content": None}]},
+    {
+        "data_source": "apps",
+        "prompt": [{"role": "user", "content": "p"}],
+        "reward_model": {"ground_truth": 5},
+    },
+    {"task_id": "t", "prompt": "p", "entry_point": "f", "test": "def check(:"},
+    {"question_id": 1, "question_content": "q", "public_test_cases": "bm90IGpzb24="},
+    {"question_id": 1, "question_content": "q", "public_test_cases": [{"input": "1"}]},
+    {"question": "q (A) a (B) b (C) c (D) d", "correct_answer": 3},
+    {"prompt": "p", "instruction_id_list": ["a:b"], "kwargs": ["not a dict"]},
+    {
+        "input": [{"role": "assistant", "content": "no user"}],
+        "args": {"instruction_id_list": ["a:b"]},
+    },
+    {"problem": "p", "matched_solution": None},
+]
+
+
+@pytest.mark.parametrize("source", CONVERTED)
+def test_malformed_records_are_counted_never_fatal_and_fatal_when_strict(source):
+    from data_prep.catalog import BY_NAME
+    from data_prep.records import convert_records
+
+    convert = BY_NAME[source].convert
+    records = [(f"row {i}", record) for i, record in enumerate(MALFORMED)]
+    rows, tally = convert_records(records, convert)
+    assert rows == [] and tally.rows_in == len(MALFORMED)
+    assert sum(tally.dropped.values()) == len(MALFORMED)
+    with pytest.raises(ValueError, match=r"^row 0: "):
+        convert_records(records, convert, strict=True)
+
+
+def test_an_unforeseen_converter_error_is_counted_with_its_type():
+    from data_prep.records import convert_records
+
+    def convert(record):
+        return record["x"].upper()  # AttributeError on an int
+
+    rows, tally = convert_records([("f row 0", {"x": "a"}), ("f row 1", {"x": 1})], convert)
+    assert rows == ["A"] and tally.dropped == {"unreadable:AttributeError": 1}
+    with pytest.raises(ValueError, match="f row 1: AttributeError"):
+        convert_records([("f row 1", {"x": 1})], convert, strict=True)
