@@ -16,7 +16,7 @@ from types import ModuleType
 from reward_fns import code_reward, ifeval_reward, math_reward, reasoning_gym_reward, stem_reward
 from reward_fns.extract import graded_text
 from reward_fns.result import make_result
-from reward_fns.sandbox import sandbox_slots
+from reward_fns.sandbox import SandboxUnavailable, sandbox_slots
 from reward_fns.worker_pool import default_pool_size
 
 DOMAINS: dict[str, ModuleType] = {
@@ -66,6 +66,8 @@ def _grade(domain: str, solution_str, parsed_truth) -> dict:
         if text is None:
             return make_result(domain, 0.0, error="<think> never closed")
         return DOMAINS[domain].score(text, parsed_truth)
+    except SandboxUnavailable:
+        raise  # the machine cannot run code safely: say so instead of scoring every program 0
     except Exception as exc:  # a verifier bug must not stop training: report it on the item
         return make_result(domain, 0.0, error=f"verifier error: {exc!r}")
 

@@ -163,6 +163,8 @@ def _parse(out: bytes, err: bytes, returncode: int, killed: bool) -> SandboxRun:
             record = json.loads(line)
         except ValueError:
             continue
+        if "setup_error" in record:
+            raise SandboxUnavailable(f"cannot build the code sandbox here: {record['setup_error']}")
         if "syntax_error" in record:
             run.syntax_error = record["syntax_error"]
         elif record.get("compiled"):
@@ -170,8 +172,11 @@ def _parse(out: bytes, err: bytes, returncode: int, killed: bool) -> SandboxRun:
         elif isinstance(record.get("test"), int):
             run.tests[record["test"]] = record
     if not compiled and run.syntax_error is None:
-        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [
-            f"exit status {returncode}"
+        lines = err.decode("utf-8", "replace").strip().splitlines()
+        refusals = [line for line in lines if line.startswith("unshare:")]
+        if refusals and not killed:
+            raise SandboxUnavailable(f"cannot create the sandbox's namespaces here: {refusals[0]}")
+        run.error = f"sandbox failed before running the code: {(lines or [f'exit status {returncode}'])[-1]}"[
+            :300
         ]
-        run.error = f"sandbox failed before running the code: {tail[0]}"[:300]
     return run

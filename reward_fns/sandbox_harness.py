@@ -298,11 +298,15 @@ def main() -> None:
     os.close(null)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _build_root(job["stage"], job["uid"] or 0, job["limits"]["tmp_mb"])
-    _set_limits(job["limits"])
-    _drop_privileges(job["uid"])
-    deadline = start + job["budget_s"]
     out = os.fdopen(results, "w", encoding="utf-8")
+    try:
+        _build_root(job["stage"], job["uid"] or 0, job["limits"]["tmp_mb"])
+        _set_limits(job["limits"])
+        _drop_privileges(job["uid"])
+    except OSError as exc:  # the machine, not the code: reported as such
+        out.write(json.dumps({"setup_error": str(exc)}) + "\n")
+        return
+    deadline = start + job["budget_s"]
 
     def emit(record: dict) -> None:
         out.write(json.dumps(record) + "\n")
