@@ -54,7 +54,7 @@ def run(config: DictConfig) -> None:
     run_ppo(config, task_runner_class=ProRLTaskRunner)
 
 
-@hydra.main(config_path=str(RECIPES_DIR), config_name="demo", version_base=None)
+@hydra.main(config_path=str(RECIPES_DIR), config_name="demo_stage1", version_base=None)
 def main(config: DictConfig) -> None:
     run(config)
 

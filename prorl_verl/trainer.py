@@ -155,6 +155,14 @@ class ProRLTrainer(PPOTrainerSync):
         # verl marks the checkpoint complete (latest_checkpointed_iteration.txt) last.
         super()._save_checkpoint()
 
+    def _starts_a_new_stage(self) -> bool:
+        start = (self.config.get("prorl", None) or {}).get("starts_from_checkpoint", None)
+        return (
+            start is not None
+            and self.config.trainer.resume_mode == "resume_path"
+            and Path(self.config.trainer.resume_from_path).resolve() == Path(start).resolve()
+        )
+
     def _resumed_checkpoint_dir(self) -> Path | None:
         if self.global_steps == 0:
             return None
@@ -163,7 +171,12 @@ class ProRLTrainer(PPOTrainerSync):
         return Path(self.config.trainer.default_local_dir) / f"global_step_{self.global_steps}"
 
     def _load_checkpoint(self):
+        fresh_data_order = self.train_dataloader.state_dict()
         super()._load_checkpoint()
+        if self._starts_a_new_stage():
+            # A new stage brings its own data (stage 3 adds instruction following): keep the
+            # weights, optimizer and step of the previous stage, not its place in its data.
+            self.train_dataloader.load_state_dict(fresh_data_order)
         step_dir = self._resumed_checkpoint_dir()
         if step_dir is None:
             return

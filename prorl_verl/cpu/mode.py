@@ -1,7 +1,9 @@
 """Start a run in CPU mode: the platform choice and Ray's resources, inside the run directory."""
 
+import hashlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf, open_dict
@@ -19,21 +21,33 @@ def is_cpu_run(config: DictConfig) -> bool:
     return str(OmegaConf.select(config, "trainer.device", default="cuda")) == "cpu"
 
 
+def ray_directory(run_dir: Path) -> Path:
+    """``<run_dir>/ray``, or a short directory it links to when that path is too long.
+
+    Ray puts Unix sockets under its temp dir, and socket paths are limited to 107 bytes.
+    """
+    link = run_dir / "ray"
+    if len(str(link)) <= MAX_RAY_DIR_CHARS:
+        link.mkdir(parents=True, exist_ok=True)
+        return link
+    digest = hashlib.sha1(str(run_dir).encode()).hexdigest()[:12]
+    short = Path(tempfile.gettempdir()) / f"prorl-ray-{digest}"
+    short.mkdir(parents=True, exist_ok=True)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink():
+        link.symlink_to(short, target_is_directory=True)
+    return short
+
+
 def enter_cpu_mode(config: DictConfig, run_dir: Path) -> None:
     """Select the CPU platform here and in every Ray process, and size Ray for this machine.
 
     Must run before verl's trainer modules are imported: they read the platform at import.
-    Ray's session files and its auth token are kept under ``<run_dir>/ray``.
+    Ray's session files and its auth token are kept under ``<run_dir>/ray`` (see
+    :func:`ray_directory`), never in the home directory or a shared temp folder.
     """
     os.environ["VERL_PLATFORM"] = PLATFORM_NAME
-    ray_dir = (run_dir / "ray").resolve()
-    if len(str(ray_dir)) > MAX_RAY_DIR_CHARS:
-        raise ValueError(
-            f"prorl.run_dir {run_dir} is too long for Ray: its sockets live under {ray_dir}/session_*/, "
-            f"and Unix socket paths are limited to 107 bytes. Use a run directory whose path is at "
-            f"most {MAX_RAY_DIR_CHARS - 4} characters."
-        )
-    ray_dir.mkdir(parents=True, exist_ok=True)
+    ray_dir = ray_directory(run_dir.resolve())
     token_path = ray_dir / "auth_token"
     if not token_path.exists():  # Ray would otherwise create ~/.ray/auth_token
         token_path.write_text(secrets.token_hex(32))

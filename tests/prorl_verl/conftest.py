@@ -59,13 +59,17 @@ def trainer_overrides(run_dir: Path, model: Path, data: dict) -> list[str]:
         f"data.val_files={data['val']}",
         f"reward.custom_reward_function.path={DIGIT_REWARD}",
         "reward.custom_reward_function.name=compute_score",
+        "data.train_batch_size=8",
+        "data.max_response_length=32",
+        "actor_rollout_ref.rollout.n=4",
+        "actor_rollout_ref.actor.ppo_mini_batch_size=4",
         "trainer.val_before_train=false",
         "trainer.test_freq=-1",
     ]
 
 
 def start_trainer(overrides: list[str], log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "prorl_verl.main", "--config-name", "demo", *overrides]
+    command = [sys.executable, "-m", "prorl_verl.main", "--config-name", "demo_stage1", *overrides]
     return subprocess.Popen(
         command,
         cwd=REPO,
