@@ -13,6 +13,8 @@ import random
 import time
 from pathlib import Path
 
+from tqdm import tqdm
+
 from data_prep.catalog import BY_NAME, SOURCES, Converted, Options
 from data_prep.dedup import dedupe_splits, prompt_key, remove_overlap
 from data_prep.records import Tally, convert_records, read_hub, read_local
@@ -48,6 +50,7 @@ def build_source(
     if isinstance(source, Converted):
         origin = str(input_path) if input_path else f"hub: {source.hub.describe()}"
         records = read_local(input_path) if input_path else read_hub(source.hub)
+        records = tqdm(records, desc=name, unit="row", mininterval=2)
         rows, tally = convert_records(records, source.convert, strict=options.strict)
         splits = {split: [r for r in rows if r["extra_info"]["split"] == split] for split in SPLITS}
         splits = {split: split_rows for split, split_rows in splits.items() if split_rows}

@@ -125,6 +125,24 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def build_everything(out: str, options: Options, seed: int) -> int:
+    """Every source, then the blends; a source that fails is reported and the rest still built."""
+    failed = {}
+    for source in SOURCES:
+        try:
+            stats = build_source(source.name, out, options)
+        except Exception as error:  # e.g. a hub dataset that cannot be reached
+            failed[source.name] = f"{type(error).__name__}: {error}"
+            print(f"{source.name}: FAILED: {failed[source.name]}", file=sys.stderr)
+            continue
+        print(f"{source.name}: {stats['rows_out']} ({stats['seconds']} s)", file=sys.stderr)
+    if failed:
+        print(f"not built: {', '.join(failed)}; blends skipped", file=sys.stderr)
+        return 1
+    print(json.dumps(build_blends(out, seed), indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "blend":
@@ -132,11 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     options = _options(args)
     if args.command == "all":
-        for source in SOURCES:
-            stats = build_source(source.name, args.out, options)
-            print(f"{source.name}: {stats['rows_out']} ({stats['seconds']} s)", file=sys.stderr)
-        print(json.dumps(build_blends(args.out, args.seed), indent=2))
-        return 0
+        return build_everything(args.out, options, args.seed)
     source_input = getattr(args, "input", None)
     stats = build_source(args.command, args.out, options, source_input)
     print(json.dumps(stats, indent=2))

@@ -90,3 +90,27 @@ def test_seeded_sample_keeps_order_and_size():
     assert len(picked) == 10 and picked == sorted(picked, key=lambda r: r["n"])
     assert picked == build.seeded_sample(rows, 10, seed=5)
     assert picked != build.seeded_sample(rows, 10, seed=6)
+
+
+def test_all_reports_a_failing_source_and_builds_the_others(tmp_path, monkeypatch, capsys):
+    from data_prep.cli import main
+
+    def unreachable(spec):
+        raise ConnectionError(f"cannot reach {spec.repo}")
+
+    monkeypatch.setattr(build, "read_hub", unreachable)
+    small = (
+        "--rg-train-per-task",
+        "1",
+        "--rg-val-per-task",
+        "1",
+        "--rg-test-per-task",
+        "1",
+        "--graph-color-per-size",
+        "1",
+    )
+    assert main(["all", "--out", str(tmp_path), *small]) == 1
+    errors = capsys.readouterr().err
+    assert "aime24: FAILED: ConnectionError: cannot reach HuggingFaceH4/aime_2024" in errors
+    assert (tmp_path / "reasoning_gym" / "train.parquet").exists()  # generated sources still built
+    assert not (tmp_path / "blend").exists()
