@@ -1,22 +1,30 @@
-# prorl-verl: every target runs inside .venv/ in the repository root.
-#   make install          CPU machine: CPU build of torch first, then the package (editable) + dev tools
-#   make install GPU=1    CUDA machine: the package with its [gpu] extra (verl[vllm], CUDA torch)
-#   make test             unit tests and the CPU end-to-end tests
-#   make demo             verl's GRPO trainer on CPU with the embedded tiny model
-#   make lint             ruff
+# prorl-verl. Every target runs inside .venv/ in the repository root.
+#   make install             CPU machine: torch's CPU build first, then the package (editable) + dev tools
+#   make install GPU=1       CUDA machine: the package with its [gpu] extra (verl[vllm], CUDA torch)
+#   make test                unit tests and the CPU end-to-end tests
+#   make demo                two ProRL stages of verl's trainer on the CPU with the tiny model
+#   make stage1 ... stage8   the paper's schedule; ARGS='key=value ...' overrides, DRY_RUN=1 prints the config
+#   make data                every dataset the stages and evaluations need (needs hub access)
+#   make eval MODELS='base=path/a rl=path/b' SETS='aime24 gpqa' N=256
+#   make tiny-base           build (or reuse) the cold-started tiny model the demo starts from
+#   make lint                ruff
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 GPU ?= 0
 TORCH_CPU := torch==2.13.0
-EXTRAS := $(if $(filter 1,$(GPU)),dev$(comma)gpu,dev)
 comma := ,
+EXTRAS := $(if $(filter 1,$(GPU)),dev$(comma)gpu,dev)
 STAMP := $(VENV)/.installed-$(if $(filter 1,$(GPU)),gpu,cpu)
-RUN_DIR ?= runs
 ARGS ?=
+DRY_RUN ?= 0
+MODELS ?=
+SETS ?= aime24 aime25 amc math500 minerva olympiadbench gpqa reasoning_gym reasoning_gym_ood graph_color
+N ?= 256
+STAGES := stage1 stage2 stage3 stage4 stage5 stage6 stage7 stage8
 
-.PHONY: install test lint demo unit e2e clean
+.PHONY: install test unit e2e lint demo data eval tiny-base clean $(STAGES)
 
 install: $(STAMP)
 
@@ -42,8 +50,20 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+tiny-base: install
+	$(BIN)/python -m prorl_verl.tiny --out runs/tiny
+
 demo: install
-	$(BIN)/python -m prorl_verl.demo --run-dir $(RUN_DIR)/demo $(ARGS)
+	$(BIN)/python -m prorl_verl.demo $(ARGS)
+
+$(STAGES): install
+	$(BIN)/python -m prorl_verl.launch $@ $(if $(filter 1,$(DRY_RUN)),--dry-run) $(ARGS)
+
+data: install
+	$(BIN)/python -m data_prep all --out data
+
+eval: install
+	$(BIN)/python -m prorl_verl.eval --models $(MODELS) --sets $(SETS) --n $(N) $(ARGS)
 
 clean:
-	rm -rf $(RUN_DIR) .pytest_cache
+	rm -rf runs .pytest_cache
