@@ -38,7 +38,9 @@ def write_data(data_dir: Path) -> dict[str, Path]:
     data_dir.mkdir(parents=True, exist_ok=True)
     rows: dict[str, list[dict]] = {}
     for split, bucket, size, seed in DATA:
-        rows.setdefault(split, []).extend(build_rows("chain_sum", size, seed, split, bucket.config()))
+        rows.setdefault(split, []).extend(
+            build_rows("chain_sum", size, seed, split, bucket.config())
+        )
     paths = {}
     for split, split_rows in rows.items():
         paths[split] = data_dir / f"{split}.parquet"
@@ -77,10 +79,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--run-dir", default="runs/demo", help="where the demo writes (default runs/demo)")
-    parser.add_argument("--tiny-cache", default="runs/tiny", help="tiny model cache (default runs/tiny)")
-    parser.add_argument("--steps-per-stage", type=int, default=20, help="training steps per stage (default 20)")
-    parser.add_argument("--eval-samples", type=int, default=8, help="samples per test prompt (default 8)")
+    parser.add_argument(
+        "--run-dir", default="runs/demo", help="where the demo writes (default runs/demo)"
+    )
+    parser.add_argument(
+        "--tiny-cache", default="runs/tiny", help="tiny model cache (default runs/tiny)"
+    )
+    parser.add_argument(
+        "--steps-per-stage", type=int, default=20, help="training steps per stage (default 20)"
+    )
+    parser.add_argument(
+        "--eval-samples", type=int, default=8, help="samples per test prompt (default 8)"
+    )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides passed to both stages")
     return parser.parse_args(argv)
 
@@ -102,9 +112,13 @@ def main(argv: list[str] | None = None) -> int:
 
     figure = plot_training([run_root / stage for stage in STAGES], run_root / "demo.png")
     trained = final_hf_weights(run_root / STAGES[-1])
-    pass1 = evaluate({"base": model, "prorl": trained}, data["test"], run_root / "eval", args.eval_samples)
+    pass1 = evaluate(
+        {"base": model, "prorl": trained}, data["test"], run_root / "eval", args.eval_samples
+    )
     minutes = (time.time() - started) / 60
-    print(f"\nprorl demo: trained {args.steps_per_stage} steps x {len(STAGES)} stages in {minutes:.1f} min")
+    print(
+        f"\nprorl demo: trained {args.steps_per_stage} steps x {len(STAGES)} stages in {minutes:.1f} min"
+    )
     print(f"training curves: {figure}")
     print(
         f"pass@1 on held-out hard chain_sum ({HARD.min_terms}-{HARD.max_terms} terms): "

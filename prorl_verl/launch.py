@@ -46,7 +46,9 @@ def latest_checkpoint(checkpoints_dir: Path) -> tuple[Path, int] | None:
 def step_of(checkpoint: Path) -> int:
     name = checkpoint.name
     if not name.startswith("global_step_") or not name[len("global_step_") :].isdigit():
-        raise ValueError(f"--init-from must name a verl global_step_<N> directory, got {checkpoint}")
+        raise ValueError(
+            f"--init-from must name a verl global_step_<N> directory, got {checkpoint}"
+        )
     return int(name[len("global_step_") :])
 
 
@@ -100,7 +102,9 @@ def validate(config: DictConfig) -> None:
     from verl.trainer.ppo.utils import need_critic, need_reference_policy
     from verl.utils.config import validate_config
 
-    validate_config(config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config))
+    validate_config(
+        config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config)
+    )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -110,9 +114,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("stage", help="recipe name: stage1 ... stage8, demo_stage1, ...")
-    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. actor_rollout_ref.rollout.n=8")
+    parser.add_argument(
+        "overrides", nargs="*", help="Hydra overrides, e.g. actor_rollout_ref.rollout.n=8"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the resolved config and exit")
-    parser.add_argument("--init-from", help="start from this verl global_step_N checkpoint directory")
+    parser.add_argument(
+        "--init-from", help="start from this verl global_step_N checkpoint directory"
+    )
     return parser.parse_intermixed_args(argv)
 
 

@@ -1,6 +1,5 @@
 """Shared set-up for tests that run verl's trainer on the CPU."""
 
-import json
 import os
 import shutil
 import signal
@@ -50,10 +49,11 @@ def chain_sum_data(short_tmp) -> dict:
     return files
 
 
-def trainer_overrides(run_dir: Path, model: Path, data: dict) -> list[str]:
-    """The demo recipe on an untrained tiny model with the digit reward: 8 prompts x 4 samples."""
+def trainer_overrides(runs_root: Path, model: Path, data: dict) -> list[str]:
+    """The demo recipes on an untrained tiny model with the digit reward: 8 prompts x 4 samples,
+    one policy update per step (so a step's KL is measured before it changes the policy)."""
     return [
-        f"prorl.run_dir={run_dir}",
+        f"prorl.runs_root={runs_root}",
         f"actor_rollout_ref.model.path={model}",
         f"data.train_files={data['train']}",
         f"data.val_files={data['val']}",
@@ -62,14 +62,20 @@ def trainer_overrides(run_dir: Path, model: Path, data: dict) -> list[str]:
         "data.train_batch_size=8",
         "data.max_response_length=32",
         "actor_rollout_ref.rollout.n=4",
-        "actor_rollout_ref.actor.ppo_mini_batch_size=4",
+        "actor_rollout_ref.actor.ppo_mini_batch_size=8",
+        "actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=16",
+        "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=16",
+        "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu=16",
+        "trainer.save_freq=1",
+        "trainer.logger=[console,file]",
         "trainer.val_before_train=false",
         "trainer.test_freq=-1",
     ]
 
 
-def start_trainer(overrides: list[str], log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "prorl_verl.main", "--config-name", "demo_stage1", *overrides]
+def start_trainer(stage: str, overrides: list[str], log: Path) -> subprocess.Popen:
+    """``python -m prorl_verl.launch <stage>``, as ``make <stage>`` runs it."""
+    command = [sys.executable, "-m", "prorl_verl.launch", stage, *overrides]
     return subprocess.Popen(
         command,
         cwd=REPO,
@@ -79,8 +85,8 @@ def start_trainer(overrides: list[str], log: Path) -> subprocess.Popen:
     )
 
 
-def run_trainer(overrides: list[str], log: Path, timeout: float = 900) -> None:
-    process = start_trainer(overrides, log)
+def run_trainer(stage: str, overrides: list[str], log: Path, timeout: float = 900) -> None:
+    process = start_trainer(stage, overrides, log)
     try:
         code = process.wait(timeout=timeout)
     finally:
@@ -100,16 +106,6 @@ def stop(process: subprocess.Popen) -> None:
     time.sleep(1)
 
 
-def read_metrics(run_dir: Path) -> dict[int, dict]:
-    """Step -> metrics, over every launch of a run (later launches win)."""
-    steps: dict[int, dict] = {}
-    for path in sorted((run_dir / "metrics").glob("launch-*.jsonl")):
-        for line in path.read_text().splitlines():
-            record = json.loads(line)
-            steps.setdefault(record["step"], {}).update(record["data"])
-    return steps
-
-
 @pytest.fixture(scope="session")
 def trainer_tools():
     """The helpers above, for test modules (pytest's importlib mode cannot import conftest)."""
@@ -118,7 +114,6 @@ def trainer_tools():
         start=start_trainer,
         run=run_trainer,
         stop=stop,
-        read_metrics=read_metrics,
     )
 
 

@@ -48,7 +48,11 @@ def test_settings_shared_by_all_stages_are_the_papers(stage):
     assert c["algorithm"]["adv_estimator"] == "grpo"
     assert (actor["clip_ratio_low"], actor["clip_ratio_high"]) == (0.2, 0.4)
     assert c["algorithm"]["filter_groups"]["enable"] is True
-    assert actor["use_kl_loss"] is True and actor["kl_loss_type"] == "low_var_kl" and actor["kl_loss_coef"] > 0
+    assert (
+        actor["use_kl_loss"] is True
+        and actor["kl_loss_type"] == "low_var_kl"
+        and actor["kl_loss_coef"] > 0
+    )
     assert c["algorithm"]["use_kl_in_reward"] is False
     assert rollout["temperature"] == 1.2
     assert c["data"]["train_batch_size"] == 256
