@@ -18,19 +18,21 @@ which reward_fns re-scores with the task's own verifier; the prompt is
 :func:`data_prep.prompts.reasoning_gym_messages`. Every (seed, task, split) draws from its
 own generator seed (:func:`generator_seed`), so splits never share an item seed; prompts
 duplicated across splits are then removed from train (and val) by the source build.
-Generation runs in a process pool in chunks of items, in a fixed order, so the output does
-not depend on the number of workers.
+Generation runs in a process pool in chunks of items, in a fixed order, with string hashing
+fixed in the workers, so the output depends on the seed alone: not on the number of workers,
+nor on the run.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import zlib
 from collections import Counter
 from collections.abc import Iterable
-from contextlib import nullcontext, redirect_stdout
-from multiprocessing import Pool
+from contextlib import contextmanager, nullcontext, redirect_stdout
+from multiprocessing import get_context
 
 import reasoning_gym
 from tqdm import tqdm
@@ -130,16 +132,44 @@ def _units(task, split, seed, size, config, variant) -> list[tuple]:
     ]
 
 
+@contextmanager
+def _fixed_hash_workers(workers: int):
+    """A pool of fresh worker processes whose string hashing is fixed (``PYTHONHASHSEED=0``).
+
+    Some generators (isomorphic_strings, knight_swap, polynomial_multiplication, ransom_note,
+    word_ladder) iterate over sets of strings, whose order follows the process's hash seed:
+    without this, the same seed gives other items on every run.
+    """
+    previous = os.environ.get("PYTHONHASHSEED")
+    os.environ["PYTHONHASHSEED"] = "0"
+    try:
+        pool = get_context("spawn").Pool(workers)
+    finally:
+        if previous is None:
+            del os.environ["PYTHONHASHSEED"]
+        else:
+            os.environ["PYTHONHASHSEED"] = previous
+    with pool:
+        yield pool
+
+
 def run_units(
     units: list[tuple], workers: int, desc: str, *, progress: bool = True
 ) -> tuple[list[dict], Counter]:
-    """Generate all units (in order) with ``workers`` processes and a progress bar."""
+    """Generate all units (in order) in ``workers`` processes, with a progress bar.
+
+    Runs in this process only when its hashing is already fixed (started with PYTHONHASHSEED=0)
+    and one worker is asked for; otherwise in fixed-hash worker processes.
+    """
     rows: list[dict] = []
     dropped: Counter = Counter()
     total = sum(u[5] - u[4] for u in units)
+    in_process = workers <= 1 and sys.flags.hash_randomization == 0
     with tqdm(total=total, desc=desc, unit="item", disable=not progress) as bar:
-        with Pool(workers) if workers > 1 else nullcontext() as pool:
-            chunks = pool.imap(_generate_chunk, units) if pool else map(_generate_chunk, units)
+        with nullcontext() if in_process else _fixed_hash_workers(max(workers, 1)) as pool:
+            chunks = (
+                map(_generate_chunk, units) if pool is None else pool.imap(_generate_chunk, units)
+            )
             for unit, (chunk, chunk_dropped) in zip(units, chunks, strict=True):
                 rows.extend(chunk)
                 dropped.update(chunk_dropped)

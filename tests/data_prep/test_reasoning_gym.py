@@ -112,3 +112,27 @@ def test_ood_source_holds_only_the_three_ood_tasks(tmp_path, run_cli):
     assert sorted(r["data_source"] for r in rows) == sorted(
         f"prorl/reasoning_gym/{t}" for t in rg.OOD_TASKS for _ in range(2)
     )
+
+
+def test_generation_does_not_depend_on_the_callers_string_hash_seed():
+    # these generators iterate over sets of strings, whose order follows the hash seed
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import json; from data_prep.reasoning_gym import generate_splits; "
+        "tasks = ('word_ladder', 'isomorphic_strings', 'ransom_note', 'polynomial_multiplication'); "
+        "print(json.dumps(generate_splits(tasks, {'train': 4}, 0, 1, 'x')[0]))"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1] and len(json.loads(outputs[0])["train"]) == 16
