@@ -11,7 +11,8 @@ config. This class adds, through verl's own hooks:
   last reset into ``<prorl.run_dir>/reference/step_<k>`` (one snapshot per reset, out of
   reach of verl's checkpoint rotation); on resume both are restored, so the reference is
   the reset one, not ``model.path`` as verl would rebuild it;
-- metrics: ``prorl/reset/*`` and ``prorl/dynamic_sampling/*``.
+- metrics: ``prorl/reset/*``, ``prorl/dynamic_sampling/*``, and validation metrics per
+  domain (``val-core/domain/<domain>/...``) beside verl's per data source.
 """
 
 import json
@@ -83,6 +84,28 @@ class ProRLTrainer(PPOTrainerSync):
             f"{stats['optimizer_entries_cleared']} optimizer states cleared in {stats['seconds']:.3f}s"
         )
         return {**stats, "reason": reason}
+
+    def _val_metrics_update(
+        self,
+        data_sources,
+        sample_uids,
+        reward_extra_infos_dict,
+        sample_turns,
+        expected_acc_counts=None,
+    ) -> dict:
+        """verl's per-data-source validation metrics, plus the same per domain and over all
+        (``val-*/domain/<math|code|stem|reasoning_gym|ifeval|all>/...``), samples pooled."""
+        metrics = super()._val_metrics_update(
+            data_sources, sample_uids, reward_extra_infos_dict, sample_turns, expected_acc_counts
+        )
+        domains = reward_extra_infos_dict.get("domain")
+        if domains is None or len(domains) != len(data_sources):
+            return metrics
+        for grouping in ([f"domain/{d}" for d in domains], ["domain/all"] * len(domains)):
+            metrics.update(
+                super()._val_metrics_update(grouping, sample_uids, reward_extra_infos_dict, [])
+            )
+        return metrics
 
     def _validate(self) -> dict:
         metrics = super()._validate()

@@ -114,3 +114,21 @@ def test_group_signal_is_accuracy_for_binary_domains_and_reward_otherwise(
     domain, acc, reward, expected
 ):
     assert group_signal(domain, acc, reward) == expected
+
+
+def test_validation_metrics_per_domain_pool_their_samples():
+    from prorl_verl.trainer import ProRLTrainer
+
+    trainer = ProRLTrainer.__new__(ProRLTrainer)  # the method needs no trainer state
+    sources = ["prorl/math/aime24", "prorl/math/aime24", "prorl/math/amc", "prorl/code/codeforces"]
+    extra = {
+        "acc": [1.0, 0.0, 1.0, 0.0],
+        "score": [1.0, 0.0, 1.0, 0.5],
+        "domain": ["math", "math", "math", "code"],
+    }
+    metrics = trainer._val_metrics_update(sources, ["u1", "u2", "u3", "u4"], extra, [])
+    assert metrics["val-core/prorl/math/aime24/acc/mean@1"] == 0.5  # verl's own, per source
+    assert metrics["val-core/domain/math/acc/mean@1"] == pytest.approx(2 / 3)
+    assert metrics["val-core/domain/code/acc/mean@1"] == 0.0
+    assert metrics["val-aux/domain/code/score/mean@1"] == 0.5
+    assert metrics["val-core/domain/all/acc/mean@1"] == 0.5
