@@ -116,6 +116,9 @@ class ResetPolicy:
         name = self.config.val_metric
         if not name:
             return
+        watched = self.config.patience or self.config.max_drop is not None
+        if name not in metrics and not watched:
+            return  # tracked only for information; no trigger depends on it
         if name not in metrics:
             available = ", ".join(sorted(metrics)) or "none"
             raise KeyError(
