@@ -180,11 +180,13 @@ def run_units(
 def build_rows(
     task: str, size: int, seed: int, split: str, config: dict | None = None, *, variant: str = ""
 ) -> list[dict]:
-    """``size`` verl rows of one reasoning-gym task, in-process (used by the CPU demo).
+    """``size`` verl rows of one reasoning-gym task (used by the CPU demo).
 
     ``config`` holds the task's reasoning-gym config fields (e.g. chain_sum's ``min_terms``,
     ``max_terms``, ``min_digits``, ``max_digits``). Different ``split`` values draw from
     different generator seeds, so a train and a test set built with one ``seed`` differ.
+    Items are generated in one fixed-hash worker process (about a second to start), or in
+    this process when it runs with ``PYTHONHASHSEED=0``.
     """
     if task not in reasoning_gym.factory.DATASETS:
         raise ValueError(f"unknown reasoning-gym task {task!r}")
