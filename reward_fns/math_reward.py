@@ -36,11 +36,18 @@ def gold_answers(ground_truth) -> list[str]:
     return answers
 
 
+@lru_cache(maxsize=4096)
+def _parsed_gold(gold: str) -> tuple:
+    """math-verify's parse of a gold answer, kept: every response to a prompt shares it."""
+    return tuple(
+        parse(f"${gold}$", parsing_timeout=_MV_TIMEOUT_S)
+        or parse(gold, parsing_timeout=_MV_TIMEOUT_S)
+    )
+
+
 def _math_verify_accepts(gold: str, pred: str) -> bool:
     try:
-        gold_parsed = parse(f"${gold}$", parsing_timeout=_MV_TIMEOUT_S) or parse(
-            gold, parsing_timeout=_MV_TIMEOUT_S
-        )
+        gold_parsed = list(_parsed_gold(gold))
         pred_parsed = parse(f"\\boxed{{{pred}}}", parsing_timeout=_MV_TIMEOUT_S)
         return bool(
             gold_parsed
@@ -54,6 +61,12 @@ def _math_verify_accepts(gold: str, pred: str) -> bool:
 def is_correct(pred: str, golds: list[str]) -> bool:
     """Pool task: the cheap normalised comparison first, then math-verify, then sympy."""
     return _is_correct(pred, tuple(golds))
+
+
+def clear_cache() -> None:
+    """Forget this process's cached verdicts and parses (a benchmark's cold start)."""
+    _is_correct.cache_clear()
+    _parsed_gold.cache_clear()
 
 
 @lru_cache(maxsize=16384)

@@ -249,6 +249,15 @@ def default_pool_size() -> int:
     return min(8, len(os.sched_getaffinity(0)))
 
 
+def close_shared_pool() -> None:
+    """Stop the process-wide pool's workers; the next grading call starts a fresh pool."""
+    global _shared_pool
+    with _shared_lock:
+        pool, _shared_pool = _shared_pool, None
+    if pool is not None:
+        pool.close()
+
+
 def shared_pool() -> KillablePool:
     """The process-wide pool (created on first use, closed at exit)."""
     global _shared_pool
