@@ -5,7 +5,7 @@ still root inside them, with a JSON job on stdin (the code and the test *inputs*
 expected outputs never enter the sandbox). It then:
 
 1. builds a new root filesystem from read-only bind mounts (/usr, /etc, the Python install and
-   the virtualenv), a private size-limited tmpfs at /tmp as the only writable place, a fresh
+   the environment's site-packages), a private size-limited tmpfs at /tmp as the only writable place, a fresh
    /proc of the new PID namespace and a handful of /dev nodes; ``pivot_root``s into it and
    detaches the old root, so nothing else on the machine is visible;
 2. sets resource limits, drops to an unprivileged uid of its own (root mode) or drops every
@@ -110,7 +110,7 @@ def _bind_read_only(source: str, target: str) -> None:
     _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def _build_root(stage: str, uid: int, tmp_mb: int) -> None:
+def _build_root(stage: str, uid: int, tmp_mb: int, site_packages: str) -> None:
     """Assemble the sandbox's filesystem under ``stage`` and pivot into it."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", stage, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=755")
@@ -119,6 +119,7 @@ def _build_root(stage: str, uid: int, tmp_mb: int) -> None:
         "/etc",
         sys.base_prefix,
         sys.prefix,
+        site_packages,
         os.path.dirname(os.path.realpath(sys.executable)),
     ]
     for top in ("/bin", "/lib", "/lib64", "/sbin"):
@@ -211,6 +212,9 @@ def _run_child(job: dict, code, test_input) -> None:
         sys.stdin = open(0, encoding="utf-8", errors="replace", closefd=False)
         sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
         sys.stderr = open(2, "w", closefd=False)
+        sys.path.append(
+            job["site_packages"]
+        )  # started with -S: put the environment's packages back
         namespace = {
             "__name__": "__main__" if job["mode"] == "stdio" else "solution",
             "__builtins__": builtins,
@@ -300,7 +304,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     out = os.fdopen(results, "w", encoding="utf-8")
     try:
-        _build_root(job["stage"], job["uid"] or 0, job["limits"]["tmp_mb"])
+        _build_root(job["stage"], job["uid"] or 0, job["limits"]["tmp_mb"], job["site_packages"])
         _set_limits(job["limits"])
         _drop_privileges(job["uid"])
     except OSError as exc:  # the machine, not the code: reported as such

@@ -98,3 +98,8 @@ def test_float_return_values_compare_within_1e9_not_looser():
     truth = json.dumps({"fn_name": "f", "inputs": [[]], "outputs": [0.3]})
     assert grade("def f():\n    return 0.1 + 0.2", truth)["score"] == 1.0
     assert grade("def f():\n    return 0.3001", truth)["score"] == 0.0
+
+
+def test_solutions_can_import_installed_packages():
+    code = "import numpy as np\nprint(int(np.arange(int(input())).sum()))"
+    assert grade(code, stdio(["5", "10"], ["10", "45"]))["score"] == 1.0
