@@ -148,9 +148,15 @@ def run_eval(
                 ) as bar:
                     for start in range(0, len(todo), sampler.prompts_per_call):
                         chunk = todo[start : start + sampler.prompts_per_call]
-                        sampled = sampler.sample(
-                            [r.prompt for r in chunk], [config.seed + r.index for r in chunk]
-                        )
+                        try:
+                            sampled = sampler.sample(
+                                [r.prompt for r in chunk], [config.seed + r.index for r in chunk]
+                            )
+                        except ValueError as error:  # e.g. a prompt longer than the model's context
+                            indices = [r.index for r in chunk]
+                            raise ValueError(
+                                f"{model.name} on {eval_set.path}, rows {indices}: {error}"
+                            ) from error
                         for row, completions in zip(chunk, sampled, strict=True):
                             if len(completions) != config.sampling.n:
                                 raise RuntimeError(

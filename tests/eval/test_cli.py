@@ -100,3 +100,23 @@ def test_a_missing_eval_set_is_a_one_line_error(tmp_path):
                 str(tmp_path / "o"),
             ]
         )
+
+
+def test_a_prompt_longer_than_the_context_names_the_file_and_row(tiny_model_dir, tmp_path, sets):
+    from prorl_verl.eval.cli import main
+
+    rows = sets.rows("basic_arithmetic", 2, seed=1)
+    rows[1]["prompt"] = [{"role": "user", "content": "1 + 1 = ? " * 400}]  # far past 512 tokens
+    data_file = sets.write(tmp_path / "long.parquet", rows)
+    argv = [
+        "--models",
+        f"tiny={tiny_model_dir}",
+        "--sets",
+        str(data_file),
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    with pytest.raises(
+        SystemExit, match=r"tiny on .*long.parquet, rows \[1\]: prompt of \d+ tokens leaves no room"
+    ):
+        main([*argv, "--n", "2", "--max-new-tokens", "4", "--backend", "hf"])
