@@ -22,6 +22,7 @@ DRY_RUN ?= 0
 MODELS ?=
 SETS ?= aime24 aime25 amc math500 minerva olympiadbench gpqa reasoning_gym reasoning_gym_ood graph_color
 N ?= 256
+DATA_DIR ?= data
 STAGES := stage1 stage2 stage3 stage4 stage5 stage6 stage7 stage8
 
 .PHONY: install test unit e2e lint demo data eval tiny-base clean $(STAGES)
@@ -60,7 +61,7 @@ $(STAGES): install
 	$(BIN)/python -m prorl_verl.launch $@ $(if $(filter 1,$(DRY_RUN)),--dry-run) $(ARGS)
 
 data: install
-	$(BIN)/python -m data_prep all --out data
+	$(BIN)/python -m data_prep all --out $(DATA_DIR) $(ARGS)
 
 eval: install
 	$(BIN)/python -m prorl_verl.eval --models $(MODELS) --sets $(SETS) --n $(N) $(ARGS)
