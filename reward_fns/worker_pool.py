@@ -22,9 +22,11 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 _FRAME_HEADER = struct.Struct("!Q")
+_PR_SET_PDEATHSIG = 1
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STARTUP_TIMEOUT_S = 120.0
 
@@ -107,6 +109,10 @@ class KillablePool:
         self._cond = threading.Condition()
         self._closed = False
         self.slowest_task_s = 0.0  # longest task so far, from hand-over to reply (monitoring)
+        # Workers die with the thread that started them (PR_SET_PDEATHSIG), so they are all
+        # started from this one long-lived thread: they then outlive no caller's thread, and
+        # none outlives this process, even while stuck in a task.
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reward-pool-spawner")
 
     def run(self, module: str, function: str, args: tuple, timeout_s: float) -> object:
         """The function's return value; raises WorkerTimeout or WorkerCrashed, or re-raises
@@ -135,6 +141,7 @@ class KillablePool:
             self._cond.notify_all()
         for worker in idle:
             worker.kill()
+        self._spawner.shutdown(wait=False)
 
     def _acquire(self) -> _Worker:
         with self._cond:
@@ -187,13 +194,18 @@ class KillablePool:
     def _start_worker(self) -> _Worker:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT, env.get("PYTHONPATH")]))
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "reward_fns.pool_worker", *self.preload],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-            start_new_session=True,
-        )
+        env["REWARD_FNS_POOL_PARENT"] = str(os.getpid())
+        try:
+            proc = self._spawner.submit(
+                subprocess.Popen,
+                [sys.executable, "-m", "reward_fns.pool_worker", *self.preload],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+                start_new_session=True,
+            ).result()
+        except RuntimeError as exc:  # the pool closed meanwhile
+            raise WorkerCrashed(f"worker not started: {exc}") from exc
         worker = _Worker(proc)
         try:
             ready = _read_frame(worker.from_child, time.monotonic() + STARTUP_TIMEOUT_S)
@@ -208,7 +220,13 @@ class KillablePool:
 
 def serve(preload: list[str]) -> None:
     """Worker side: import ``preload``, report ready, then run tasks until stdin closes."""
+    import ctypes
     import importlib
+
+    # Die with the pool's process even when stuck in C code that no signal handler interrupts.
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if str(os.getppid()) != os.environ.get("REWARD_FNS_POOL_PARENT", str(os.getppid())):
+        return  # the pool's process died before the line above took effect
 
     # The protocol owns the original stdout; anything a library prints goes to stderr.
     proto_out = os.dup(1)

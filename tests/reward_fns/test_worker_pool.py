@@ -1,5 +1,7 @@
 """The killable pool: a task past its deadline is killed, its worker replaced, others unaffected."""
 
+import subprocess
+import sys
 import threading
 import time
 
@@ -54,3 +56,33 @@ def test_no_worker_outlives_close():
     pool.close()
     time.sleep(0.1)
     assert worker.proc.poll() is not None
+
+
+@pytest.mark.timeout(120)
+def test_a_stuck_worker_dies_with_the_scoring_process(tmp_path):
+    """A scorer killed while its worker hangs must not leave the worker spinning."""
+    script = tmp_path / "scorer.py"
+    script.write_text(
+        "import os, threading, time\n"
+        "from reward_fns.worker_pool import KillablePool\n"
+        "pool = KillablePool(1)\n"
+        "pool.run('operator', 'add', (1, 1), 60)\n"
+        "print(pool._idle[0].proc.pid, flush=True)\n"
+        "threading.Thread(target=pool.run, args=('time', 'sleep', (600,), 600), daemon=True).start()\n"
+        "time.sleep(1)\n"
+        "os._exit(0)  # dies without closing anything\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True
+    ).stdout
+    worker_pid = int(out.split()[0])
+    while _alive(worker_pid):  # ends at once when the worker died with its parent
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return not any(line.startswith("State:") and "Z" in line for line in f)
+    except FileNotFoundError:
+        return False
