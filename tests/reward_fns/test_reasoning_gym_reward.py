@@ -136,13 +136,16 @@ def test_every_task_has_been_audited():
 
 @pytest.mark.timeout(170)
 def test_junk_audit_of_all_105_tasks():
-    """No junk answer earns more than the format credit on any task (2 entries each, round-tripped)."""
-    offenders = {}
+    """On every task (2 entries each, JSON round-tripped): the stored gold answer still earns
+    full marks, and no junk answer earns more than the format credit."""
+    offenders, gold_refused = {}, {}
     for task in sorted(TASKS):
         dataset = reasoning_gym.create_dataset(task, size=2, seed=11)
         for index in range(2):
             entry = json.loads(json.dumps(dataset[index], default=str))
             gold = str(entry.get("answer")).strip()
+            if entry.get("answer") is not None and hardened_score(task, gold, entry)[0] != 1.0:
+                gold_refused.setdefault(task, []).append(gold[:40])
             for junk in JUNK:
                 if junk.strip() == gold:
                     continue
@@ -150,3 +153,4 @@ def test_junk_audit_of_all_105_tasks():
                 if value > FORMAT_CREDIT:
                     offenders.setdefault(task, []).append((junk, value))
     assert offenders == {}
+    assert gold_refused == {}
