@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+import reward_fns.sandbox as sandbox
 from reward_fns import compute_score
 from reward_fns.sandbox import run_tests
 
@@ -157,3 +158,28 @@ def test_expected_outputs_are_not_readable_from_inside(tmp_path):
 def test_sandbox_reports_a_syntax_error_without_running_anything():
     run = run_tests("print(1\n", ["", ""])
     assert run.syntax_error is not None and run.tests == {}
+
+
+def test_user_namespace_mode_drops_every_capability(monkeypatch, tmp_path):
+    """The path taken when the scorer is not root: a user namespace, no capabilities left."""
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    assert "--user" in sandbox._command()
+    code = (
+        "def probe(outside):\n"
+        "    import os\n"
+        "    status = open('/proc/self/status').read()\n"
+        "    result = [status.split('CapEff:')[1].split()[0]]\n"
+        "    for path in (outside, '/etc/escaped', '/tmp/inside'):\n"
+        "        try:\n            open(path, 'w').write('x')\n            result.append('wrote')\n"
+        "        except OSError:\n            result.append('blocked')\n"
+        "    return result\n"
+    )
+    outside = str(tmp_path / "escaped")
+    run = sandbox.run_tests(code, [[outside]], fn_name="probe")
+    assert json.loads(run.tests[0]["returned"]) == [
+        "0000000000000000",
+        "blocked",
+        "blocked",
+        "wrote",
+    ]
+    assert not os.path.exists(outside)
