@@ -65,4 +65,6 @@ def enter_cpu_mode(config: DictConfig, run_dir: Path) -> None:
             **(ray_init.runtime_env.get("env_vars") or {}),
             "VERL_PLATFORM": PLATFORM_NAME,
             "RAY_AUTH_TOKEN_PATH": os.environ["RAY_AUTH_TOKEN_PATH"],
+            # reward_fns' verifier pool: 8 processes by default, 2 fit beside the trainer here
+            "REWARD_FNS_WORKERS": os.environ.get("REWARD_FNS_WORKERS", "2"),
         }
