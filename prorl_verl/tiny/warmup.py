@@ -36,11 +36,16 @@ IGNORE_INDEX = -100
 class WarmupSettings:
     """Hyper-parameters of the warm-up; each one changes the cached base model's key."""
 
+    # One-digit terms: each term is a single token, which the model learns to find and add far
+    # sooner than multi-digit ones; 2-4 terms cover both buckets. Small batches, many updates:
+    # at about equal compute, batch 8 x 5000 steps beat 16 x 3000 and 32 x 1500 (sampled pass@1
+    # on two one-digit terms 0.78 vs 0.56 vs about 0.1), and mixes with 2-3 digit terms had
+    # barely started adding after 2500 steps of 32.
     distribution: ChainSumBucket = field(
-        default_factory=lambda: ChainSumBucket("warmup", 2, 5, 1, 3)
+        default_factory=lambda: ChainSumBucket("warmup", 2, 4, 1, 1)
     )
-    steps: int = 1500
-    batch_size: int = 64
+    steps: int = 5000
+    batch_size: int = 8
     learning_rate: float = 2e-3
     weight_decay: float = 0.01
     lr_warmup_steps: int = 50
