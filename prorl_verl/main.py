@@ -5,6 +5,7 @@ The run is verl's own ``run_ppo`` with prorl-verl's task runner; recipes live in
 on the command line the Hydra way.
 """
 
+import os
 from pathlib import Path
 
 import hydra
@@ -35,9 +36,13 @@ def run(config: DictConfig) -> None:
     config.prorl.run_dir = str(run_dir)
     if is_cpu_run(config):
         enter_cpu_mode(config, run_dir)
-    _export_to_ray_processes(
-        config, VERL_FILE_LOGGER_PATH=str(metrics_file_for_this_launch(run_dir))
-    )
+    logging_env = {
+        "VERL_FILE_LOGGER_PATH": str(metrics_file_for_this_launch(run_dir)),
+        "WANDB_DIR": str(run_dir),
+    }
+    if not (os.environ.get("WANDB_MODE") or os.environ.get("WANDB_API_KEY")):
+        logging_env["WANDB_MODE"] = "offline"  # no account needed; `wandb sync` uploads later
+    _export_to_ray_processes(config, **logging_env)
 
     # Imported only now: verl's trainer modules pick the platform at import time.
     from verl.trainer.main_ppo import run_ppo
