@@ -118,3 +118,11 @@ def test_cli(tmp_path):
     )
     assert done.stdout.strip().splitlines()[-1] == str(tmp_path / "tiny-qwen2-init")
     assert (tmp_path / "tiny-qwen2-init" / "model.safetensors").is_file()
+
+
+def test_warmed_up_builds_are_repeatable(tmp_path):
+    spec = TinyModelSpec().with_warmup(replace(FEW_STEPS, steps=8))
+    first = ensure_tiny_model(tmp_path / "a", warmup=True, spec=spec, progress=False)
+    second = ensure_tiny_model(tmp_path / "b", warmup=True, spec=spec, progress=False)
+    weights = [(path / "model.safetensors").read_bytes() for path in (first, second)]
+    assert weights[0] == weights[1]
