@@ -1,5 +1,5 @@
 """The training-curve figure of a multi-stage run: reward, KL, entropy, dropped groups,
-response length over steps, with the reference resets marked."""
+response length and validation accuracy over steps, with the reference resets marked."""
 
 import json
 from pathlib import Path
@@ -10,11 +10,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 PANELS = (
-    ("critic/score/mean", "reward (moving average)"),
+    ("prorl/dynamic_sampling/reward_all_groups", "reward, all groups (moving avg.)"),
     ("actor/kl_loss", "KL to reference (k3)"),
     ("actor/entropy", "entropy"),
     ("prorl/dynamic_sampling/dropped_fraction", "dropped-group fraction"),
     ("response_length/mean", "response length (tokens)"),
+    ("val-core/domain/all/acc/mean@1", "validation accuracy"),
 )
 
 
@@ -43,20 +44,22 @@ def plot_training(run_dirs: list[Path], out: Path, window: int = 5) -> Path:
     for run_dir in run_dirs:
         for step, metrics in read_run_metrics(run_dir).items():
             steps.setdefault(step, {}).update(metrics)
-    train_steps = sorted(s for s, m in steps.items() if "critic/score/mean" in m)
+    train_steps = sorted(s for s, m in steps.items() if "timing_s/step" in m)
     if not train_steps:
         raise ValueError(f"no training metrics under {[str(r) for r in run_dirs]}")
     resets = [s for s in train_steps if steps[s].get("prorl/reset/happened")]
 
     fig, axes = plt.subplots(len(PANELS), 1, figsize=(8, 2.2 * len(PANELS)), sharex=True)
     for axis, (key, title) in zip(axes, PANELS, strict=True):
-        xs = [s for s in train_steps if key in steps[s]]
+        xs = sorted(s for s in steps if key in steps[s])
         ys = [float(steps[s][key]) for s in xs]
-        if key == "critic/score/mean" and ys:
+        if key == PANELS[0][0] and ys:
             axis.plot(xs, ys, color="0.75", linewidth=1, label="per step")
             ys = moving_average(ys, window)
             axis.legend(loc="lower right", fontsize=8)
-        axis.plot(xs, ys, linewidth=1.8)
+        axis.plot(
+            xs, ys, linewidth=1.8, marker="o" if key.startswith("val-") else None, markersize=3
+        )
         axis.set_ylabel(title, fontsize=8)
         for step in resets:
             axis.axvline(step, color="tab:red", linestyle="--", linewidth=1)

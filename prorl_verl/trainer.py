@@ -22,6 +22,7 @@ from pathlib import Path
 
 import ray
 from verl.trainer.ppo.utils import Role
+from verl.trainer.ppo.v1.replay_buffer import DAPO_FILTERED_REWARD_COUNTS_KEY
 from verl.trainer.ppo.v1.trainer_sync import PPOTrainerSync
 from verl.utils.debug import marked_timer
 
@@ -154,6 +155,14 @@ class ProRLTrainer(PPOTrainerSync):
             metrics["prorl/dynamic_sampling/dropped_fraction"] = dropped / (dropped + batch_size)
             metrics["prorl/dynamic_sampling/refill_rounds"] = self._refill_rounds
             metrics["prorl/dynamic_sampling/refill_prompts"] = self._refill_prompts
+            # verl reports the shared value of each dropped group; with the kept groups' mean
+            # this gives the mean reward over everything generated, which filtering hides.
+            dropped_values = metrics.get(DAPO_FILTERED_REWARD_COUNTS_KEY) or {}
+            if "critic/score/mean" in metrics:
+                total = metrics["critic/score/mean"] * batch_size
+                total += sum(float(value) * count for value, count in dropped_values.items())
+                groups = batch_size + sum(dropped_values.values())
+                metrics["prorl/dynamic_sampling/reward_all_groups"] = total / groups
 
     # ------------------------------------------------------------------ checkpoints
     def _reference_snapshot_dir(self, reset_step: int) -> Path:

@@ -61,6 +61,7 @@ def test_two_stages_reset_kill_resume_plot_and_eval(
         for key in ("actor/pg_loss", "actor/kl_loss", "critic/score/mean", "timing_s/step"):
             assert key in metrics, (step, key)
     assert "prorl/dynamic_sampling/dropped_fraction" in first[1]
+    assert 0.0 <= first[1]["prorl/dynamic_sampling/reward_all_groups"] <= 1.0
     assert first[2]["actor/kl_loss"] > 1e-6  # the actor has left the initial reference
     assert killed[3]["prorl/reset/happened"] == 1.0
     assert killed[3]["prorl/reset/reason/stage_start"] == 1.0
