@@ -127,13 +127,8 @@ def _build_root(stage: str, uid: int, tmp_mb: int, site_packages: str) -> None:
             os.symlink(os.readlink(top), stage + top)
         elif os.path.isdir(top):
             shared.append(top)
-    bound: list[str] = []
-    for path in sorted({os.path.realpath(p) for p in shared if os.path.isdir(p)}):
-        if any(path.startswith(parent + "/") for parent in bound):
-            continue  # already visible through an earlier bind
-        bound.append(path)
-        os.makedirs(stage + path, exist_ok=True)
-        _bind_read_only(path, stage + path)
+    # The private /tmp first: when Python itself lives under /tmp (a checkout there), its
+    # read-only binds below then land inside this tmpfs instead of being hidden by it.
     os.makedirs(stage + "/tmp")
     _mount(
         "tmpfs",
@@ -142,6 +137,13 @@ def _build_root(stage: str, uid: int, tmp_mb: int, site_packages: str) -> None:
         MS_NOSUID | MS_NODEV,
         f"size={tmp_mb}m,mode=700,uid={uid},gid={uid}",
     )
+    bound: list[str] = []
+    for path in sorted({os.path.realpath(p) for p in shared if os.path.isdir(p)}):
+        if any(path.startswith(parent + "/") for parent in bound):
+            continue  # already visible through an earlier bind
+        bound.append(path)
+        os.makedirs(stage + path, exist_ok=True)
+        _bind_read_only(path, stage + path)
     os.makedirs(stage + "/proc")
     _mount("proc", stage + "/proc", "proc", MS_NOSUID | MS_NODEV | 8)
     os.makedirs(stage + "/dev")
