@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 from reward_fns.extract import last_fenced_code
+from reward_fns.ground_truth import load_json_object
 from reward_fns.result import make_result
 from reward_fns.sandbox import run_tests
 from reward_fns.sandbox_harness import stdout_digest, to_jsonable
@@ -55,19 +56,8 @@ def _call_case(test_input, output) -> tuple[list, object]:
 
 
 def parse_ground_truth(ground_truth) -> CodeTests:
-    try:
-        spec = (
-            json.loads(ground_truth)
-            if isinstance(ground_truth, str | bytes)
-            else dict(ground_truth)
-        )
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"code ground truth is not a JSON object: {exc}") from None
-    if (
-        not isinstance(spec, dict)
-        or not isinstance(spec.get("inputs"), list)
-        or not isinstance(spec.get("outputs"), list)
-    ):
+    spec = load_json_object(ground_truth, "code")
+    if not isinstance(spec.get("inputs"), list) or not isinstance(spec.get("outputs"), list):
         raise ValueError("code ground truth needs list fields 'inputs' and 'outputs'")
     inputs, outputs, fn_name = spec["inputs"], spec["outputs"], spec.get("fn_name") or None
     if len(inputs) != len(outputs) or not inputs:

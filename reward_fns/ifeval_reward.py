@@ -7,9 +7,9 @@ Bound: ``IFEVAL_BOUND_S`` in a killable worker.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
+from reward_fns.ground_truth import load_json_object
 from reward_fns.pool import PoolFailure, run_bounded
 from reward_fns.result import make_result
 
@@ -26,14 +26,7 @@ class Instructions:
 def parse_ground_truth(ground_truth) -> Instructions:
     from reward_fns.ifeval_checks import INSTRUCTION_DICT
 
-    try:
-        spec = (
-            json.loads(ground_truth)
-            if isinstance(ground_truth, str | bytes)
-            else dict(ground_truth)
-        )
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"ifeval ground truth is not a JSON object: {exc}") from None
+    spec = load_json_object(ground_truth, "ifeval")
     ids, kwargs = spec.get("instruction_id_list"), spec.get("kwargs")
     if (
         not isinstance(ids, list)

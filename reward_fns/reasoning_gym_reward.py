@@ -8,10 +8,10 @@ killable worker.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from reward_fns.extract import last_answer_tag
+from reward_fns.ground_truth import load_json_object
 from reward_fns.pool import PoolFailure, run_bounded
 from reward_fns.result import make_result
 
@@ -27,15 +27,8 @@ class TaskEntry:
 def parse_ground_truth(ground_truth) -> TaskEntry:
     from reward_fns.reasoning_gym_policy import TASKS
 
-    try:
-        spec = (
-            json.loads(ground_truth)
-            if isinstance(ground_truth, str | bytes)
-            else dict(ground_truth)
-        )
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"reasoning_gym ground truth is not a JSON object: {exc}") from None
-    if not isinstance(spec, dict) or not isinstance(spec.get("entry"), dict):
+    spec = load_json_object(ground_truth, "reasoning_gym")
+    if not isinstance(spec.get("entry"), dict):
         raise ValueError("reasoning_gym ground truth needs 'task' and an 'entry' object")
     if spec.get("task") not in TASKS:
         raise ValueError(f"reasoning_gym ground truth names unknown task {spec.get('task')!r}")
