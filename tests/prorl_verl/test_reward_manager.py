@@ -31,18 +31,22 @@ def score(tokenizer, data, penalty=None, compute_score=None) -> dict:
     return asyncio.run(run())
 
 
+def chain_sum_item(response_item, text: str, *, eos: bool):
+    """A response to "2 + 3 =" (gold 5) as verl's reward loop hands it over."""
+    return response_item(
+        text,
+        eos=eos,
+        data_source="prorl/reasoning_gym/chain_sum",
+        ground_truth=chain_sum_truth("5"),
+    )
+
+
 def test_registered_under_its_stable_name():
     assert get_reward_manager_cls("prorl") is ProRLRewardManager
 
 
 def test_terminated_right_answer_scores_through_reward_fns(tokenizer, response_item):
-    item = response_item
-    data = item(
-        "2 5 <answer>5</answer>",
-        eos=True,
-        data_source="prorl/reasoning_gym/chain_sum",
-        ground_truth=chain_sum_truth("5"),
-    )
+    data = chain_sum_item(response_item, "2 5 <answer>5</answer>", eos=True)
     out = score(tokenizer, data, penalty=0.5)
     assert out["reward_score"] == 1.0
     info = out["reward_extra_info"]
@@ -52,13 +56,7 @@ def test_terminated_right_answer_scores_through_reward_fns(tokenizer, response_i
 
 
 def test_truncated_response_gets_the_penalty(tokenizer, response_item):
-    item = response_item
-    data = item(
-        "2 5 <answer>5</answer>",
-        eos=False,
-        data_source="prorl/reasoning_gym/chain_sum",
-        ground_truth=chain_sum_truth("5"),
-    )
+    data = chain_sum_item(response_item, "2 5 <answer>5</answer>", eos=False)
     out = score(tokenizer, data, penalty=0.5)
     assert out["reward_score"] == pytest.approx(0.5)  # 1.0 from the verifier, minus 0.5
     assert out["reward_extra_info"]["truncated"] == 1.0
@@ -66,13 +64,7 @@ def test_truncated_response_gets_the_penalty(tokenizer, response_item):
 
 
 def test_no_penalty_configured_leaves_truncated_responses_alone(tokenizer, response_item):
-    item = response_item
-    data = item(
-        "2 5 <answer>4</answer>",
-        eos=False,
-        data_source="prorl/reasoning_gym/chain_sum",
-        ground_truth=chain_sum_truth("5"),
-    )
+    data = chain_sum_item(response_item, "2 5 <answer>4</answer>", eos=False)
     out = score(tokenizer, data, penalty=None)
     assert out["reward_score"] == out["reward_extra_info"]["score"] < 1.0
     assert out["reward_extra_info"]["truncated"] == 1.0
