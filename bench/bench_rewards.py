@@ -518,12 +518,13 @@ def run_verl(
 ) -> tuple[list[dict], float]:
     """One of verl's built-in routes on ``items`` with ``processes`` worker processes, each call bounded."""
     module, function, make_args = VERL_ROUTES[route]
-    pool = KillablePool(processes, preload=("verl.utils.reward_score", module))
+    # Unconfined, as verl runs its scorers (its math-verify route starts processes of its own).
+    pool = KillablePool(processes, preload=("verl.utils.reward_score", module), sandboxed=False)
 
     def call(item):
         start = time.monotonic()
         try:
-            value = pool.run(module, function, make_args(item), bound_s)
+            value = pool.run(module, function, make_args(item), bound_s).value
             score, status = float(value["score"] if isinstance(value, dict) else value), "ok"
         except WorkerTimeout:
             score, status = 0.0, "timeout"
@@ -678,6 +679,51 @@ def report_cpu(sample: list[Item], others: list[Item]) -> None:
         print(f"{domain:<8}{ours * 1000:>15.1f}{theirs * 1000:>17.1f}{theirs / ours:>7.1f}x")
 
 
+def report_isolation_cost(count: int, seed: int) -> None:
+    """Reading answers that reasoning-gym scorers would evaluate: what our readers cost per
+    item, against what isolating each item would cost instead (a fork of a prepared worker
+    per item, or a fresh sandbox per item). Wall-clock ms per item, one after another."""
+    from reward_fns import reasoning_gym_policy
+    from reward_fns.sandbox import run_tests
+
+    tasks = ["puzzle24", "countdown", "polynomial_multiplication", "simple_integration"]
+    tasks += ["string_insertion", "n_queens"]
+    entries = [
+        (task, json.loads(json.dumps(entry, default=str)))
+        for task in tasks
+        for entry in reasoning_gym.create_dataset(task, size=max(1, count // len(tasks)), seed=seed)
+    ]
+    answers = [(task, str(entry["answer"]), entry) for task, entry in entries]
+    for task, answer, entry in answers[: len(tasks)]:  # lazy imports and parser tables
+        reasoning_gym_policy.hardened_score(task, answer, entry)
+
+    def per_item(run) -> float:
+        start = time.monotonic()
+        for task, answer, entry in answers:
+            run(task, answer, entry)
+        return (time.monotonic() - start) * 1000 / len(answers)
+
+    def forked(task, answer, entry):
+        pid = os.fork()
+        if pid == 0:
+            reasoning_gym_policy.hardened_score(task, answer, entry)
+            os._exit(0)
+        os.waitpid(pid, 0)
+
+    import reward_fns.ifeval_checks  # noqa: F401  (a fork copies what a worker holds)
+    import reward_fns.math_reward  # noqa: F401
+
+    readers = per_item(reasoning_gym_policy.hardened_score)
+    fork = per_item(forked)
+    sandbox = per_item(lambda *_: run_tests("print(1)", [""]))
+    print(f"\n== scoring answers that reasoning-gym evaluates ({len(answers)} items, {tasks}) ==")
+    print(f"readers that cannot execute code (ours): {readers:8.2f} ms/item")
+    print(f"a forked worker per item instead:        {fork:8.2f} ms/item ({fork / readers:.1f}x)")
+    print(
+        f"a fresh sandbox per item instead:        {sandbox:8.2f} ms/item ({sandbox / readers:.1f}x)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -702,6 +748,12 @@ def main() -> None:
         type=int,
         default=80,
         help="of those, items timed one by one for CPU per item (0: skip)",
+    )
+    parser.add_argument(
+        "--isolation-items",
+        type=int,
+        default=60,
+        help="reasoning-gym answers timed with our readers vs per-item isolation (0: skip)",
     )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -740,6 +792,8 @@ def main() -> None:
             verl_results,
             verl_elapsed,
         )
+    if args.isolation_items:
+        report_isolation_cost(args.isolation_items, args.seed)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@ Scores each response with :func:`reward_fns.compute_score` (or the user's
 - per-sample ``reward_extra_info`` with fixed keys, so verl reports them per data source:
   ``acc`` (1 iff fully correct), ``score`` (the verifier's score before any penalty),
   ``truncated`` (1 iff no EOS), ``domain`` and ``group_signal`` (what dynamic sampling
-  compares within a group, see :func:`group_signal`).
+  compares within a group, see :func:`group_signal`), plus the grading failure flags
+  ``timeout``, ``sandbox_kill``, ``worker_restart`` and ``scorer_error`` (0/1 per sample, see
+  ``reward_fns.result``): per data source and per domain their sums are the counts of each
+  failure, so rewards that silently turn into errors show on the dashboard.
 """
 
 import inspect
@@ -21,6 +24,7 @@ from verl.experimental.reward_loop.reward_manager.base import RewardManagerBase
 from verl.utils.reward_score import default_compute_score
 
 import reward_fns
+from reward_fns.result import FAILURE_FLAGS
 
 REWARD_MANAGER_NAME = "prorl"
 
@@ -117,5 +121,6 @@ class ProRLRewardManager(RewardManagerBase):
             "truncated": float(truncated),
             "domain": domain,
             "group_signal": group_signal(domain, acc, reward),
+            **{flag: float(result.get(flag, 0.0)) for flag in FAILURE_FLAGS},
         }
         return {"reward_score": reward, "reward_extra_info": extra}

@@ -4,26 +4,29 @@ Ground truth: JSON ``{"inputs": [...], "outputs": [...]}`` for stdin/stdout prog
 return value; PRIME/Eurus's form — each input a string of one JSON argument per line, each output
 a JSON string — is accepted too). Score = fraction of ALL tests passed; no code block or a syntax
 error scores 0. All tests of one solution share a ``CODE_BUDGET_S`` budget; tests not reached
-count as failed. A stdin test passes when the program ends normally and its stdout matches,
-ignoring trailing whitespace per line and trailing blank lines; a call test passes when the
-returned value equals the expected one (or its one-element-list wrapping, as in APPS/TACO).
-The code runs in ``sandbox`` (namespaces, unprivileged uid, limits); the expected outputs stay
-here. Bound: budget + sandbox start-up grace.
+count as failed. A stdin test passes when the program ends normally and its stdout matches
+token by token (``output_match``: whitespace-insensitive, integers exact, a tolerance only where
+the expected token is a float); a call test passes when the returned value matches the expected
+one under the same rule (or its one-element-list wrapping, as in APPS/TACO). The code runs in
+``sandbox`` (namespaces, unprivileged uid, limits); the expected outputs stay here, and a test's
+output is read only up to ``output_cap`` of its expected size. Bound: budget + sandbox start-up
+grace.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 
 from reward_fns.extract import last_fenced_code
 from reward_fns.ground_truth import load_json_object
+from reward_fns.output_match import stdout_matches, values_match
 from reward_fns.result import make_result
 from reward_fns.sandbox import run_tests
-from reward_fns.sandbox_harness import stdout_digest, to_jsonable
+from reward_fns.sandbox_harness import to_jsonable
 
 CODE_BUDGET_S = 5.0
+OUTPUT_SLACK_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -74,46 +77,40 @@ def parse_ground_truth(ground_truth) -> CodeTests:
     )
 
 
-def values_equal(got, want) -> bool:
-    """Structural equality of JSON values; numbers within 1e-9 (relative or absolute)."""
-    if isinstance(got, bool) or isinstance(want, bool):
-        return got is want
-    if isinstance(got, int | float) and isinstance(want, int | float):
-        return got == want or math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-9)
-    if isinstance(got, list) and isinstance(want, list):
-        return len(got) == len(want) and all(
-            values_equal(g, w) for g, w in zip(got, want, strict=True)
-        )
-    if isinstance(got, dict) and isinstance(want, dict):
-        return got.keys() == want.keys() and all(values_equal(got[k], want[k]) for k in got)
-    return type(got) is type(want) and got == want
+def output_cap(expected, call_based: bool) -> int:
+    """Bytes of a test's output worth reading: twice the expected output (whitespace may
+    differ) plus some slack; anything longer cannot be right."""
+    size = len((json.dumps(expected) if call_based else expected).encode("utf-8", "surrogatepass"))
+    return 2 * size + OUTPUT_SLACK_BYTES
 
 
 def _passed(record: dict, expected, call_based: bool) -> bool:
-    if record.get("status") != "ok":
+    if record.get("status") != "ok" or not isinstance(record.get("output"), str):
         return False
     if not call_based:
-        return record.get("stdout_sha256") == stdout_digest(expected)
+        return stdout_matches(record["output"], expected)
     try:
-        got = json.loads(record.get("returned", ""))
+        got = json.loads(record["output"])
     except ValueError:
         return False
     wrapped = isinstance(expected, list) and len(expected) == 1
-    return values_equal(got, expected) or (wrapped and values_equal(got, expected[0]))
+    return values_match(got, expected) or (wrapped and values_match(got, expected[0]))
 
 
 def score(text: str, tests: CodeTests) -> dict:
     code = last_fenced_code(text)
     if code is None:
         return make_result("code", 0.0, error="no fenced code block")
-    run = run_tests(code, tests.inputs, fn_name=tests.fn_name, budget_s=CODE_BUDGET_S)
+    call_based = tests.fn_name is not None
+    caps = [output_cap(expected, call_based) for expected in tests.expected]
+    run = run_tests(code, tests.inputs, caps, fn_name=tests.fn_name, budget_s=CODE_BUDGET_S)
     if run.syntax_error is not None:
         return make_result("code", 0.0, error=run.syntax_error)
     if run.error:
         return make_result("code", 0.0, error=run.error)
     records = [run.tests.get(i) for i in range(len(tests.expected))]
     passed = sum(
-        record is not None and _passed(record, expected, tests.fn_name is not None)
+        record is not None and _passed(record, expected, call_based)
         for record, expected in zip(records, tests.expected, strict=True)
     )
     out_of_time = run.killed or any(

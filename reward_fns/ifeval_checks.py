@@ -9,6 +9,10 @@ cache directory that is put first on ``nltk.data.path`` before lm-eval is import
 tokenizer code then runs unchanged with the same model, so the checkers give the answers they
 give with the downloaded data.
 
+Normalised: every check sees ``visible_text(response)`` (NFKC, invisible characters dropped,
+comma look-alikes as commas), and a response without a single letter follows no language
+instruction (langdetect would otherwise name a language for digits or punctuation).
+
 Deterministic: langdetect is seeded (``DetectorFactory.seed = 0``) and its profiles are loaded
 at import, once per process; ``random`` is re-seeded before each item because a checker built
 with a missing argument draws one at random.
@@ -20,6 +24,9 @@ import os
 import random
 import tempfile
 
+from reward_fns.visible_text import has_letters, visible_text
+
+LANGUAGE_INSTRUCTION = "language:response_language"
 PUNKT_FILES = ("abbrev_types.txt", "collocations.tab", "sent_starters.txt", "ortho_context.tab")
 
 
@@ -48,6 +55,7 @@ def nltk_data_dir() -> str:
     for name, lines in contents.items():
         with open(os.path.join(staging, name), "w", encoding="utf-8") as f:
             f.write("".join(line + "\n" for line in lines))
+    os.chmod(staging, 0o755)  # readable by the sandboxed workers' unprivileged uid
     try:
         os.rename(staging, target)
     except OSError:  # another process won the race: its copy is identical
@@ -62,10 +70,13 @@ def _load_checkers():
 
     nltk.data.path.insert(0, nltk_data_dir())
     from langdetect import DetectorFactory, detector_factory
-    from lm_eval.tasks.ifeval import instructions_registry, utils
+    from lm_eval.tasks.ifeval import instructions_registry, instructions_util, utils
 
     DetectorFactory.seed = 0
     detector_factory.init_factory()
+    # Load the Punkt model now (the tokenizers cache it): a sandboxed worker reads no files later.
+    instructions_util.count_sentences("Warm up. Done.")
+    nltk.word_tokenize("Warm up. Done.")
     return instructions_registry.INSTRUCTION_DICT, utils
 
 
@@ -75,12 +86,19 @@ INSTRUCTION_DICT, _ifeval_utils = _load_checkers()
 def followed_fraction(
     instruction_ids: list[str], kwargs: list[dict], prompt: str, response: str
 ) -> float:
-    """Fraction of the instructions that ``response`` follows (IFEval strict)."""
+    """Fraction of the instructions that ``response`` follows (IFEval strict, on the visible
+    text)."""
     random.seed(0)
+    response = visible_text(response)
     example = _ifeval_utils.InputExample(
         key=0, instruction_id_list=instruction_ids, prompt=prompt, kwargs=kwargs
     )
     followed = _ifeval_utils.test_instruction_following_strict(
         example, response
     ).follow_instruction_list
+    if not has_letters(response):
+        followed = [
+            ok and instruction != LANGUAGE_INSTRUCTION
+            for instruction, ok in zip(instruction_ids, followed, strict=True)
+        ]
     return sum(followed) / len(followed)

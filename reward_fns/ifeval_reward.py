@@ -1,7 +1,8 @@
 """Instruction following (continuous). Graded: the whole graded text. Ground truth: JSON
 ``{"instruction_id_list": [...], "kwargs": [...], "prompt": "..."}`` with Google IFEval
 instruction ids. Score = fraction of the instructions followed, IFEval's strict check (Google's
-checkers from lm-eval, offline and seeded: see ``ifeval_checks``); an empty response scores 0.
+checkers from lm-eval, offline and seeded: see ``ifeval_checks``), run on the visible text
+(``visible_text``: NFKC, invisible characters dropped); a response with no visible text scores 0.
 Bound: ``IFEVAL_BOUND_S`` in a killable worker.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from reward_fns.ground_truth import load_json_object
 from reward_fns.pool import PoolFailure, run_bounded
 from reward_fns.result import make_result
+from reward_fns.visible_text import visible_text
 
 IFEVAL_BOUND_S = 5.0
 
@@ -45,7 +47,7 @@ def parse_ground_truth(ground_truth) -> Instructions:
 
 
 def score(text: str, truth: Instructions) -> dict:
-    if not text.strip():
+    if not visible_text(text).strip():
         return make_result("ifeval", 0.0, error="empty response")
     try:
         value = run_bounded(

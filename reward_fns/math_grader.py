@@ -154,6 +154,30 @@ def _sympy_equal(gold: str, pred: str) -> bool:
         return False
 
 
+_DECIMAL_LITERAL = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
+
+
+def writes_decimal(pred: str) -> bool:
+    """True when the normalised answer contains a number written with a decimal point."""
+    return _DECIMAL_LITERAL.search(normalise(pred)) is not None
+
+
+def decimal_answer_matches(gold: str, pred: str) -> bool:
+    """The exactness rule for answers written with decimals: each decimal is read as the exact
+    fraction it writes (0.333 is 333/1000) and compared exactly. So a terminating decimal equal
+    to the gold (0.5 for 1/2) is right, and a rounded value of an irrational number or of a
+    non-terminating fraction (1.4142 for sqrt(2), 0.333 for 1/3) is wrong — what math-verify's
+    float rounding would accept."""
+
+    def exact(text: str) -> str:
+        return _DECIMAL_LITERAL.sub(
+            lambda m: f"\\frac{{{m.group(1)}{m.group(2)}}}{{1{'0' * len(m.group(2))}}}",
+            normalise(text),
+        )
+
+    return answers_match(exact(gold), exact(pred))
+
+
 def answers_match(gold: str, pred: str) -> bool:
     """True when ``pred`` states the same answer as ``gold`` (exactly, not approximately)."""
     gold_n, pred_n = normalise(gold), normalise(pred)

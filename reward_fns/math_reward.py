@@ -13,7 +13,7 @@ from functools import lru_cache
 from math_verify import parse, verify
 
 from reward_fns.extract import last_boxed
-from reward_fns.math_grader import answers_match, normalise
+from reward_fns.math_grader import answers_match, decimal_answer_matches, normalise, writes_decimal
 from reward_fns.pool import PoolFailure, run_bounded
 from reward_fns.result import make_result
 
@@ -75,6 +75,8 @@ def _is_correct(pred: str, golds: tuple[str, ...]) -> bool:
     pred_n = normalise(pred)
     if any(normalise(gold) == pred_n for gold in golds):
         return True
+    if writes_decimal(pred):  # exact golds are matched exactly, not to math-verify's rounding
+        return any(decimal_answer_matches(gold, pred) for gold in golds)
     if any(_math_verify_accepts(gold, pred) for gold in golds):
         return True
     return any(answers_match(gold, pred) for gold in golds)

@@ -22,12 +22,30 @@ marks for a wrong answer appear in three tasks, each with its own check in ``FUL
 Scorers that raise on junk (boxnet, game_of_life, prime_factorization) score 0. Tasks with no
 stored gold (``VERIFIED_TASKS``) are verified by their scorer and trusted at full marks.
 ``arc_agi``/``rearc`` compare boards as tuples, which a JSON round trip turns into lists: their
-entries are repaired before scoring. Runs in a killable worker (some scorers evaluate
-model-written expressions with sympy).
+entries are repaired before scoring.
+
+Answer text that scorers evaluate (found by reading every scorer and confirmed by the audit in
+the tests, which watches Python's ``compile`` audit events while every task scores probes):
+
+- ``eval(answer)`` in ``EVAL_SCORER_MODULES`` (string_insertion, spiral_matrix, binary_matrix,
+  n_queens: to read a Python-list spelling of the answer, for partial credit) -> the modules'
+  ``eval`` is ``safe_expr.literal_only_eval``: literals are read, anything else is refused.
+- ``sympy.parse_expr(answer)`` in ``SYMPY_SCORER_MODULES`` (polynomial_multiplication,
+  simple_integration, intermediate_integration) -> the modules see ``safe_expr.GuardedSympy``,
+  whose ``parse_expr`` only accepts plain formulas.
+- ``parse_expr(answer)`` in puzzle24 and countdown -> their scorers are not called at all;
+  ``OWN_SCORERS`` read the answer with ``safe_expr.integer_arithmetic``. This also closes two
+  loopholes: puzzle24 accepted any four numbers in range and truncated the value with ``int()``
+  (``25-1/2`` "is" 24), countdown compared floats. Full marks now need exactly the puzzle's
+  multiset of numbers and the exact target; a wrong but well-formed expression keeps the task's
+  small credit (0.01 in puzzle24, 0.05 in countdown), anything unreadable 0.01.
+
+All of it runs in a sandboxed worker (``pool_worker``) in any case.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 from collections.abc import Callable
@@ -36,6 +54,8 @@ from functools import cache
 
 import reasoning_gym.factory  # noqa: F401  (registers every task)
 from reasoning_gym.factory import DATASETS, get_score_answer_fn
+
+from reward_fns.safe_expr import GuardedSympy, integer_arithmetic, literal_only_eval
 
 FORMAT_CREDIT = 0.05
 FULL_MARKS = 1.0 - 1e-9
@@ -69,10 +89,62 @@ FULL_MARKS_CHECKS: dict[str, Callable[[str, dict], bool]] = {
 }
 TASKS = frozenset(name for name in DATASETS if name != "composite")
 
+EVAL_SCORER_MODULES = (
+    "reasoning_gym.algorithmic.string_insertion",
+    "reasoning_gym.algorithmic.spiral_matrix",
+    "reasoning_gym.algorithmic.binary_matrix",
+    "reasoning_gym.games.n_queens",
+)
+SYMPY_SCORER_MODULES = {  # module -> the name it imported sympy as
+    "reasoning_gym.algebra.polynomial_multiplication": "sp",
+    "reasoning_gym.algebra.simple_integration": "sympy",
+    "reasoning_gym.algebra.intermediate_integration": "sympy",
+}
+
+
+def _disarm_scorers() -> None:
+    """Point the scorers that evaluate answer text at readers that cannot execute it."""
+    for name in EVAL_SCORER_MODULES:
+        importlib.import_module(name).eval = literal_only_eval
+    for name, alias in SYMPY_SCORER_MODULES.items():
+        setattr(importlib.import_module(name), alias, GuardedSympy())
+
+
+_disarm_scorers()
+
+
+def _solves(answer: str, numbers: list, target) -> bool | None:
+    """Whether ``answer`` uses exactly ``numbers`` (as a multiset) to make exactly ``target``;
+    None when it is not a plain integer expression."""
+    try:
+        arithmetic = integer_arithmetic(answer)
+    except ValueError:
+        return None
+    same_numbers = sorted(arithmetic.literals) == sorted(int(n) for n in numbers)
+    return same_numbers and arithmetic.value == Fraction(target)
+
+
+def score_24(answer: str, entry: dict) -> float:
+    """1 for an expression of exactly the four numbers with value exactly 24."""
+    return 1.0 if _solves(answer, entry["metadata"]["numbers"], 24) else 0.01
+
+
+def score_countdown(answer: str, entry: dict) -> float:
+    """1 for an expression of exactly the given numbers whose value is exactly the target."""
+    metadata = entry["metadata"]
+    solved = _solves(answer, metadata["numbers"], metadata["target"])
+    return 0.01 if solved is None else 1.0 if solved else 0.05
+
+
+OWN_SCORERS: dict[str, Callable[[str, dict], float]] = {
+    "puzzle24": score_24,
+    "countdown": score_countdown,
+}
+
 
 @cache
 def _scorer(task: str):
-    return get_score_answer_fn(task)
+    return OWN_SCORERS.get(task) or get_score_answer_fn(task)
 
 
 def _as_tuples(value):

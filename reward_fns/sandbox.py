@@ -4,13 +4,16 @@
 network, IPC and UTS namespaces (plus a user namespace when not root). The harness pivots into
 a minimal read-only root with a private tmpfs, drops to a random unprivileged uid (so process
 limits bind even when the scorer is root), and runs the tests; see its docstring. The scorer
-keeps the expected outputs and only receives digests and returned values.
+keeps the expected outputs and only receives each test's status and its (capped) output.
 
 Bounds: the harness stops starting tests when the budget ends; the scorer kills ``unshare``
 (and, through ``--kill-child``, the namespace's process 1 and with it every process inside)
-when budget + ``STARTUP_GRACE_S`` has passed, whatever the harness does. At most
-``sandbox_slots()`` sandboxes run at once per process, so a budget is not eaten by waiting
-for a CPU; waiting for a slot is not part of the budget.
+when budget + ``STARTUP_GRACE_S`` has passed, whatever the harness does. Memory: the harness
+reads each test's output only up to its cap, and the scorer reads at most ``result_bytes_cap``
+of the result pipe (JSON-escaped outputs: 6 x the caps, plus 512 bytes per test and 64 KiB)
+and ``STDERR_CAP`` of stderr; a sandbox that writes more is killed and its solution scores 0.
+At most ``sandbox_slots()`` sandboxes run at once per process, so a budget is not eaten by
+waiting for a CPU; waiting for a slot is not part of the budget.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import selectors
 import shutil
 import signal
 import subprocess
@@ -29,6 +33,8 @@ from dataclasses import asdict, dataclass, field
 
 HARNESS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_harness.py")
 STARTUP_GRACE_S = 3.0
+STDERR_CAP = 1 << 16
+DEFAULT_OUTPUT_CAP = 1 << 20
 _STAGE_CANDIDATES = ("/run", "/mnt", "/media", "/srv")
 _ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -64,7 +70,7 @@ class SandboxRun:
     tests: dict[int, dict] = field(default_factory=dict)
     syntax_error: str | None = None
     error: str = ""
-    killed: bool = False
+    killed: bool = False  # the scorer killed the namespace (out of time or output)
     seconds: float = 0.0  # from launch to the end of the namespace (slot waiting excluded)
 
 
@@ -79,7 +85,9 @@ def sandbox_slots() -> int:
 _slots = threading.BoundedSemaphore(sandbox_slots())
 
 
-def _command() -> list[str]:
+def namespace_command(program: list[str]) -> list[str]:
+    """``program`` as process 1 of new PID, mount, network, IPC and UTS namespaces (and a user
+    namespace when not root); everything in them dies with ``unshare``."""
     unshare = shutil.which("unshare") or (
         "/usr/bin/unshare" if os.path.exists("/usr/bin/unshare") else None
     )
@@ -89,9 +97,21 @@ def _command() -> list[str]:
         )
     user_ns = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
     namespaces = ["--net", "--pid", "--mount", "--ipc", "--uts", "--fork", "--kill-child"]
-    # -S skips site's .pth processing (most of Python's start-up time); the harness puts the
-    # environment's site-packages back on sys.path so solutions can still import e.g. numpy.
-    return [unshare, *user_ns, *namespaces, "--", sys.executable, "-I", "-S", HARNESS]
+    return [unshare, *user_ns, *namespaces, "--", *program]
+
+
+CODE_UIDS = range(1 << 20, 1 << 30)  # code sandboxes; grading workers take others (pool)
+
+
+def isolation(limits: Limits, uids: range = CODE_UIDS) -> dict:
+    """What the process inside needs to build its root: where, as which uid (a random one of
+    ``uids`` when root), with which limits."""
+    return {
+        "stage": _stage_dir(),
+        "uid": random.SystemRandom().choice(uids) if os.geteuid() == 0 else None,
+        "limits": asdict(limits),
+        "site_packages": sysconfig.get_paths()["purelib"],
+    }
 
 
 def _stage_dir() -> str:
@@ -107,31 +127,41 @@ def _stage_dir() -> str:
     )
 
 
+def result_bytes_cap(output_caps: list[int]) -> int:
+    """Most bytes the scorer reads from a sandbox's result pipe (JSON may escape 1 byte as 6)."""
+    return 6 * sum(output_caps) + 512 * len(output_caps) + (1 << 16)
+
+
 def run_tests(
     code: str,
     inputs: list,
+    output_caps: list[int] | None = None,
     *,
     fn_name: str | None = None,
     budget_s: float = 5.0,
     limits: Limits = Limits(),
 ) -> SandboxRun:
-    """Run ``code`` on each input (stdin text, or a list of call arguments with ``fn_name``)."""
+    """Run ``code`` on each input (stdin text, or a list of call arguments with ``fn_name``);
+    a test's output longer than its ``output_caps`` entry (bytes; default ``DEFAULT_OUTPUT_CAP``)
+    is reported as ``too_long``, not read."""
+    if output_caps is None:
+        output_caps = [DEFAULT_OUTPUT_CAP] * len(inputs)
     job = {
         "code": code,
         "mode": "stdio" if fn_name is None else "call",
         "fn_name": fn_name,
         "inputs": inputs,
+        "output_caps": output_caps,
         "budget_s": budget_s,
-        "stage": _stage_dir(),
-        "uid": random.SystemRandom().randrange(1 << 20, 1 << 30) if os.geteuid() == 0 else None,
-        "limits": asdict(limits),
-        "site_packages": sysconfig.get_paths()["purelib"],
+        **isolation(limits),
     }
     payload = json.dumps(job).encode()
     with _slots:
         start = time.monotonic()
+        # -S skips site's .pth processing (most of Python's start-up time); the harness puts
+        # the environment's site-packages back on sys.path so solutions can import e.g. numpy.
         proc = subprocess.Popen(
-            _command(),
+            namespace_command([sys.executable, "-I", "-S", HARNESS]),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -139,20 +169,70 @@ def run_tests(
             cwd="/",
             start_new_session=True,
         )
-        killed = False
         try:
-            out, err = proc.communicate(payload, timeout=budget_s + STARTUP_GRACE_S)
-        except subprocess.TimeoutExpired:
-            killed = True
+            out, err, overflow = _exchange(
+                proc, payload, start + budget_s + STARTUP_GRACE_S, result_bytes_cap(output_caps)
+            )
+        finally:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            out, err = proc.communicate()
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                pipe.close()
         seconds = time.monotonic() - start
+    killed = overflow is not None
     run = _parse(out, err, proc.returncode, killed)
+    if overflow == "output":
+        run.error = "the sandbox wrote more than its output cap"
     run.seconds = seconds
     return run
+
+
+def _exchange(
+    proc: subprocess.Popen, payload: bytes, deadline: float, out_cap: int
+) -> tuple[bytes, bytes, str | None]:
+    """Send the job, read the result and stderr pipes up to their caps until both close.
+    Returns (stdout, stderr, why it was cut: None, "time" or "output")."""
+    stdin, stdout, stderr = proc.stdin.fileno(), proc.stdout.fileno(), proc.stderr.fileno()
+    chunks: dict[int, list[bytes]] = {stdout: [], stderr: []}
+    room = {stdout: out_cap, stderr: STDERR_CAP}
+    pending = memoryview(payload)
+    cut = None
+    os.set_blocking(stdin, False)
+    with selectors.DefaultSelector() as sel:
+        sel.register(stdin, selectors.EVENT_WRITE)
+        for fd in chunks:
+            sel.register(fd, selectors.EVENT_READ)
+        open_reads = len(chunks)
+        while open_reads and cut is None:
+            left = deadline - time.monotonic()
+            ready = sel.select(left) if left > 0 else []
+            if not ready:
+                cut = "time"
+            for key, _ in ready:
+                if key.fd == stdin:
+                    try:
+                        pending = pending[os.write(stdin, pending) :]
+                    except BrokenPipeError:
+                        pending = pending[:0]
+                    if not pending:
+                        sel.unregister(stdin)
+                        proc.stdin.close()
+                    continue
+                data = os.read(key.fd, 1 << 16)
+                if not data:
+                    sel.unregister(key.fd)
+                    open_reads -= 1
+                elif len(data) <= room[key.fd]:
+                    chunks[key.fd].append(data)
+                    room[key.fd] -= len(data)
+                elif key.fd == stdout:
+                    cut = "output"
+                    break
+                # stderr beyond its cap is drained and dropped
+    return b"".join(chunks[stdout]), b"".join(chunks[stderr]), cut
 
 
 def _parse(out: bytes, err: bytes, returncode: int, killed: bool) -> SandboxRun:

@@ -16,16 +16,16 @@ expected outputs never enter the sandbox). It then:
    ends. After every test it kills every other process in the namespace (``kill(-1)``), so a
    detached daemon cannot outlive its test.
 
-For each test it writes one JSON line to the result pipe: the exit status and the SHA-256 of
-the normalised stdout (trailing whitespace per line and trailing blank lines ignored), or, for
-call-based tests, the JSON of the returned value. The scorer compares with the expected output.
+For each test it writes one JSON line to the result pipe: the exit status and the program's
+stdout, or, for call-based tests, the JSON of the returned value — each read only up to the
+test's cap from the job (the scorer sizes it from the expected output); longer output is
+reported as ``too_long`` without being read. The scorer compares with the expected output.
 """
 
 from __future__ import annotations
 
 import builtins
 import ctypes
-import hashlib
 import json
 import os
 import platform
@@ -49,19 +49,6 @@ PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 4, 38, 24
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
 DEV_NODES = ("null", "zero", "full", "random", "urandom")
-RETURN_CHARS = 1 << 16
-
-
-def normalise_stdout(text: str) -> str:
-    """Output as compared: trailing whitespace per line and trailing blank lines dropped."""
-    lines = [line.rstrip() for line in text.splitlines()]
-    while lines and not lines[-1]:
-        lines.pop()
-    return "\n".join(lines)
-
-
-def stdout_digest(text: str) -> str:
-    return hashlib.sha256(normalise_stdout(text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def to_jsonable(value):
@@ -110,7 +97,9 @@ def _bind_read_only(source: str, target: str) -> None:
     _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def _build_root(stage: str, uid: int, tmp_mb: int, site_packages: str) -> None:
+def build_root(
+    stage: str, uid: int, tmp_mb: int, site_packages: str, extra_read_only: list[str] = ()
+) -> None:
     """Assemble the sandbox's filesystem under ``stage`` and pivot into it."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", stage, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=755")
@@ -121,6 +110,7 @@ def _build_root(stage: str, uid: int, tmp_mb: int, site_packages: str) -> None:
         sys.prefix,
         site_packages,
         os.path.dirname(os.path.realpath(sys.executable)),
+        *extra_read_only,
     ]
     for top in ("/bin", "/lib", "/lib64", "/sbin"):
         if os.path.islink(top):
@@ -165,7 +155,7 @@ def _build_root(stage: str, uid: int, tmp_mb: int, site_packages: str) -> None:
     os.chdir("/tmp")
 
 
-def _drop_privileges(uid: int | None) -> None:
+def drop_privileges(uid: int | None) -> None:
     """Root mode: become ``uid`` (no groups, no capabilities left). User-namespace mode
     (``uid`` None): keep the mapped uid but drop every capability."""
     if uid is not None:
@@ -228,7 +218,7 @@ def _run_child(job: dict, code, test_input) -> None:
                 function = getattr(namespace["Solution"](), job["fn_name"])
             returned = function(*test_input)
             with open("/tmp/.return", "w", encoding="utf-8") as out:
-                out.write(json.dumps(to_jsonable(returned))[:RETURN_CHARS])
+                out.write(json.dumps(to_jsonable(returned)))
         status = 0
     except SystemExit as exc:
         status = 0 if exc.code in (None, 0) else 1
@@ -252,29 +242,34 @@ def _wait(pid: int, deadline: float) -> int | None:
         os.close(pidfd)
 
 
-def _kill_everything_else() -> None:
-    """As process 1 of the namespace, ``kill(-1)`` reaches every other process in it."""
+def kill_everything_else() -> bool:
+    """As process 1 of the namespace, ``kill(-1)`` reaches every other process in it; True
+    when there was one."""
     try:
         os.kill(-1, signal.SIGKILL)
+        found = True
     except ProcessLookupError:
-        pass
+        found = False
     while True:
         try:
             if os.waitpid(-1, 0)[0] == 0:
                 break
         except ChildProcessError:
             break
+    return found
 
 
-def _read_capped(path: str) -> str:
+def _read_capped(path: str, cap: int) -> str | None:
+    """The file's text, or None when it holds more than ``cap`` bytes (then nothing is read)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
+        with open(path, "rb") as f:
+            data = f.read(cap + 1)
     except OSError:
         return ""
+    return None if len(data) > cap else data.decode("utf-8", "replace")
 
 
-def _run_test(job: dict, code, test_input, deadline: float) -> dict:
+def _run_test(job: dict, code, test_input, cap: int, deadline: float) -> dict:
     with open("/tmp/.stdin", "w", encoding="utf-8") as f:
         f.write(test_input if job["mode"] == "stdio" else "")
     for leftover in ("/tmp/.stdout", "/tmp/.return"):
@@ -285,14 +280,15 @@ def _run_test(job: dict, code, test_input, deadline: float) -> dict:
     if pid == 0:
         _run_child(job, code, test_input)
     status = _wait(pid, deadline)
-    _kill_everything_else()
+    kill_everything_else()
     if status is None:
         return {"status": "timeout"}
     if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
         return {"status": "failed"}
-    if job["mode"] == "stdio":
-        return {"status": "ok", "stdout_sha256": stdout_digest(_read_capped("/tmp/.stdout"))}
-    return {"status": "ok", "returned": _read_capped("/tmp/.return")}
+    output = _read_capped("/tmp/.stdout" if job["mode"] == "stdio" else "/tmp/.return", cap)
+    if output is None:
+        return {"status": "too_long"}
+    return {"status": "ok", "output": output}
 
 
 def main() -> None:
@@ -306,9 +302,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     out = os.fdopen(results, "w", encoding="utf-8")
     try:
-        _build_root(job["stage"], job["uid"] or 0, job["limits"]["tmp_mb"], job["site_packages"])
+        build_root(job["stage"], job["uid"] or 0, job["limits"]["tmp_mb"], job["site_packages"])
         _set_limits(job["limits"])
-        _drop_privileges(job["uid"])
+        drop_privileges(job["uid"])
     except OSError as exc:  # the machine, not the code: reported as such
         out.write(json.dumps({"setup_error": str(exc)}) + "\n")
         return
@@ -324,10 +320,10 @@ def main() -> None:
         emit({"syntax_error": f"{type(exc).__name__}: {exc}"[:500]})
         return
     emit({"compiled": True})
-    for index, test_input in enumerate(job["inputs"]):
+    for index, (test_input, cap) in enumerate(zip(job["inputs"], job["output_caps"], strict=True)):
         if time.monotonic() >= deadline:
             break
-        emit({"test": index, **_run_test(job, code, test_input, deadline)})
+        emit({"test": index, **_run_test(job, code, test_input, cap, deadline)})
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """STEM (binary). Graded: the last ``\\boxed{}`` of the graded text. A choice-letter ground truth
-(A–J) is matched by the letter alone: ``\\boxed{B}``, ``\\boxed{(B)}``, ``\\boxed{\\text{B}}`` and
-``\\boxed{B) 42 N}`` all mean B. Any other ground truth is a value, graded by the math verifier
+(A–J) is matched by exactly one chosen letter: ``\\boxed{B}``, ``\\boxed{(B)}``, ``\\boxed{B.}``,
+``\\boxed{\\text{B}}`` and ``\\boxed{B) 42 N}`` all choose B; hedges and lists (``B or C``,
+``B, C``, ``(B) and (C)``), sentences (``A force of 42 N``, ``I think B``) and formulas that begin
+with a letter (``F = ma``) choose nothing and score 0. Any other ground truth is a value, graded by the math verifier
 (DeepScaleR-style OR math-verify, in a killable worker). No ``\\boxed{}`` scores 0.
 Bound: the math bound.
 """
@@ -17,7 +19,11 @@ from reward_fns.result import make_result
 _MAX_CHOICE_CHARS = 200
 _LETTER = re.compile(r"[A-J]")
 _WRAPPER = re.compile(r"\\(?:text|textbf|mathrm|mathbf|textrm)\s*\{([^{}]*)\}")
-_CHOICE = re.compile(r"^\(?([A-Ja-j])\)?(?:$|[.:)]\s*\S.*$|\s+\S.*$)")
+_BARE_CHOICE = re.compile(r"\(?([A-Ja-j])\)?[.:]?")
+_ANNOTATED_CHOICE = re.compile(
+    r"(?:\(([A-Ja-j])\)|([A-Ja-j])\)|([A-Ja-j])[.:])\s+(\S.*)", re.DOTALL
+)
+_OTHER_CHOICE = re.compile(r"(?<![A-Za-z])[A-J](?![A-Za-z])")
 
 
 def parse_ground_truth(ground_truth) -> str:
@@ -40,8 +46,13 @@ def chosen_letter(pred: str) -> str | None:
         previous = text
         text = _WRAPPER.sub(r"\1", text).strip()
     text = text.replace("\\", "").strip("{} ")
-    match = _CHOICE.match(text)
-    return match.group(1).upper() if match else None
+    bare = _BARE_CHOICE.fullmatch(text)
+    if bare:
+        return bare.group(1).upper()
+    annotated = _ANNOTATED_CHOICE.fullmatch(text)
+    if annotated is None or _OTHER_CHOICE.search(annotated.group(4)):
+        return None  # not a choice, or the annotation names another letter (a hedge, a list)
+    return next(letter for letter in annotated.groups()[:3] if letter).upper()
 
 
 def score(text: str, gold: str) -> dict:

@@ -1,82 +1,114 @@
-"""A pool of killable worker processes with a hard wall-clock bound per task.
+"""A pool of sandboxed grading workers with a hard wall-clock bound per task.
 
 Why not ``multiprocessing.Pool`` or ``concurrent.futures``: neither can stop one task that hangs
 inside C code (sympy's big-integer powers, a regex that backtracks for ever) without tearing
-the whole pool down, and ``signal.alarm`` — math-verify's own timeout — only works in a main
-thread. Here every task gets a deadline; a worker that misses it is killed (with its process
-group) and a fresh one replaces it on the next call. Workers are plain ``python -m`` child
-processes talking length-prefixed pickles over pipes, so they work from any thread, inside Ray
-actors, and never re-run the caller's ``__main__``. Each worker runs tasks in its main thread,
-so libraries relying on ``signal.alarm`` behave as designed in there.
+the whole pool down, both unpickle what workers send, and ``signal.alarm`` — math-verify's own
+timeout — only works in a main thread. Here each worker (``pool_worker``) is a sandboxed process
+that runs tasks in its main thread; every task gets a deadline, and a worker that misses it is
+killed (with its namespace) and replaced in the background.
+
+The protocol carries data only: length-prefixed JSON frames, each reply tagged with the id of
+its request. A reply that is larger than ``MAX_REPLY_BYTES``, not JSON, not for the request in
+flight, or followed by anything unasked for means the worker is broken: it is killed and
+replaced in the background, and the task fails with ``WorkerCrashed``. Nothing a worker sends
+is ever unpickled or executed here.
 """
 
 from __future__ import annotations
 
 import atexit
+import ctypes
+import itertools
+import json
 import os
-import pickle
-import selectors
+import select
 import signal
-import struct
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-_FRAME_HEADER = struct.Struct("!Q")
-_PR_SET_PDEATHSIG = 1
-_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from reward_fns import pool_worker
+from reward_fns.sandbox import Limits, SandboxUnavailable, isolation, namespace_command
+
+MAX_REPLY_BYTES = pool_worker.MAX_REPLY_BYTES
 STARTUP_TIMEOUT_S = 120.0
+WORKER_LIMITS = Limits(processes=32, file_mb=16, open_files=64, tmp_mb=16)  # memory: pool_worker
+WORKER_UIDS = range(1 << 30, 1 << 31)  # apart from the code sandboxes' uids
+_FRAME = pool_worker.FRAME_HEADER
+_libc = ctypes.CDLL(None)
+_PR_SET_PDEATHSIG = 1
+_PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "XDG_CACHE_HOME", "REWARD_FNS_NLTK_DATA")
+_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class WorkerTimeout(Exception):
-    """The task missed its deadline; its worker was killed."""
+    """The task missed its deadline; its worker was killed and is being replaced."""
 
 
 class WorkerCrashed(Exception):
-    """The worker died (or broke protocol) while running the task."""
+    """The worker died or broke the protocol while running the task; it was replaced."""
 
 
-def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
+class TaskFailed(RuntimeError):
+    """The task's function raised; the worker lives on."""
+
+
+@dataclass(frozen=True)
+class TaskReply:
+    value: object
+    killed: bool  # the task left processes running; they were killed
+
+
+def sandboxed_workers() -> bool:
+    """Workers run sandboxed unless ``REWARD_FNS_POOL_SANDBOX=0`` (unprotected: see README)."""
+    return os.environ.get("REWARD_FNS_POOL_SANDBOX", "1") != "0"
+
+
+def _read_exact(fd: int, n: int, deadline: float) -> bytes:
     chunks, remaining = [], n
-    with selectors.DefaultSelector() as sel:
-        sel.register(fd, selectors.EVENT_READ)
-        while remaining:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and (left <= 0 or not sel.select(left)):
-                raise WorkerTimeout
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                raise WorkerCrashed("worker closed its pipe")
-            chunks.append(chunk)
-            remaining -= len(chunk)
+    while remaining:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise WorkerCrashed("worker closed its pipe")
+        chunks.append(chunk)
+        remaining -= len(chunk)
     return b"".join(chunks)
 
 
-def _write_frame(fd: int, payload: object) -> None:
-    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-    os.write(fd, _FRAME_HEADER.pack(len(data)))
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def read_reply(fd: int, deadline: float) -> dict:
+    """One frame from a worker as a JSON object; raises WorkerCrashed when it is not one."""
+    (size,) = _FRAME.unpack(_read_exact(fd, _FRAME.size, deadline))
+    if size > MAX_REPLY_BYTES:
+        raise WorkerCrashed(f"worker reply of {size} bytes exceeds {MAX_REPLY_BYTES}")
+    try:
+        reply = json.loads(_read_exact(fd, size, deadline))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WorkerCrashed(f"worker reply is not JSON: {exc}") from None
+    if not isinstance(reply, dict) or not {"id", "status", "value"} <= reply.keys():
+        raise WorkerCrashed(f"worker reply is not a reply object: {str(reply)[:80]}")
+    return reply
 
 
-def _read_frame(fd: int, deadline: float | None) -> object:
-    (size,) = _FRAME_HEADER.unpack(_read_exact(fd, _FRAME_HEADER.size, deadline))
-    return pickle.loads(_read_exact(fd, size, deadline))
+def _die_with_parent() -> None:
+    """Runs in the forked child before exec: SIGKILL it when the spawning thread ends."""
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-@dataclass
+def _has_unread(fd: int) -> bool:
+    return bool(select.select([fd], [], [], 0)[0])
+
+
 class _Worker:
-    proc: subprocess.Popen
-    to_child: int = field(init=False)
-    from_child: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.to_child = self.proc.stdin.fileno()
-        self.from_child = self.proc.stdout.fileno()
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.to_child = proc.stdin.fileno()
+        self.from_child = proc.stdout.fileno()
 
     def kill(self) -> None:
         try:
@@ -96,42 +128,71 @@ class KillablePool:
 
     ``preload`` names modules every worker imports before it reports ready, so import time
     never counts against a task's deadline. Workers start lazily, up to ``max_workers``; a
-    caller waits for a free worker (queueing time is not part of the deadline).
+    caller waits for a free worker (queueing time is not part of the deadline). Arguments and
+    return values must be JSON values (tuples come back as lists).
     """
 
-    def __init__(self, max_workers: int, preload: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        max_workers: int,
+        preload: tuple[str, ...] = (),
+        *,
+        sandboxed: bool | None = None,
+        worker_program: list[str] | None = None,
+    ):
         if max_workers < 1:
             raise ValueError(f"max_workers must be >= 1, got {max_workers}")
         self.max_workers = max_workers
         self.preload = preload
+        self.sandboxed = sandboxed_workers() if sandboxed is None else sandboxed
+        # A different worker program (speaking the same protocol), for testing the pool.
+        self.worker_program = worker_program or [sys.executable, "-I", pool_worker.__file__]
         self._idle: list[_Worker] = []
         self._live = 0
         self._cond = threading.Condition()
         self._closed = False
+        self._ids = itertools.count(1)
         self.slowest_task_s = 0.0  # longest task so far, from hand-over to reply (monitoring)
-        # Workers die with the thread that started them (PR_SET_PDEATHSIG), so they are all
-        # started from this one long-lived thread: they then outlive no caller's thread, and
-        # none outlives this process, even while stuck in a task.
+        self.restarts = 0  # workers killed and replaced so far (monitoring)
+        # Workers die with the thread that started them (PR_SET_PDEATHSIG on the worker, or on
+        # ``unshare``, which takes its namespace down with it), so they are all started from
+        # this one long-lived thread: they then outlive no caller's thread, and none outlives
+        # this process, even while stuck in a task.
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reward-pool-spawner")
 
-    def run(self, module: str, function: str, args: tuple, timeout_s: float) -> object:
-        """The function's return value; raises WorkerTimeout or WorkerCrashed, or re-raises
-        (as RuntimeError) an exception the function raised."""
+    def run(self, module: str, function: str, args: tuple, timeout_s: float) -> TaskReply:
+        """The function's return value; raises WorkerTimeout, WorkerCrashed or TaskFailed."""
+        request_id = next(self._ids)
+        request = {
+            "id": request_id,
+            "module": module,
+            "function": function,
+            "args": list(args),
+        }
+        data = json.dumps(request).encode()
         worker = self._acquire()
         healthy = False
         start = time.monotonic()
         try:
-            _write_frame(worker.to_child, (module, function, args))
-            status, value = _read_frame(worker.from_child, start + timeout_s)
+            os.write(worker.to_child, _FRAME.pack(len(data)) + data)
+            reply = read_reply(worker.from_child, start + timeout_s)
+            if reply["id"] != request_id:
+                raise WorkerCrashed(f"reply for request {reply['id']!r}, expected {request_id}")
+            if reply["status"] not in ("ok", "error"):
+                raise WorkerCrashed(f"reply with unknown status {str(reply['status'])[:40]!r}")
+            if _has_unread(worker.from_child):
+                raise WorkerCrashed("worker sent more than one reply")
             healthy = True
-        except (BrokenPipeError, OSError, EOFError, pickle.UnpicklingError) as exc:
+        except TimeoutError:
+            raise WorkerTimeout(f"task exceeded {timeout_s:g} s") from None
+        except (OSError, ValueError) as exc:
             raise WorkerCrashed(f"worker {worker.proc.pid} died: {exc!r}") from exc
         finally:
             self.slowest_task_s = max(self.slowest_task_s, time.monotonic() - start)
             self._release(worker, healthy)
-        if status == "error":
-            raise RuntimeError(value)
-        return value
+        if reply["status"] == "error":
+            raise TaskFailed(str(reply["value"])[:500])
+        return TaskReply(reply["value"], reply.get("killed") is True)
 
     def close(self) -> None:
         with self._cond:
@@ -144,16 +205,24 @@ class KillablePool:
         self._spawner.shutdown(wait=False)
 
     def _acquire(self) -> _Worker:
-        with self._cond:
-            while True:
-                if self._closed:
-                    raise RuntimeError("worker pool is closed")
-                if self._idle:
-                    return self._idle.pop()
-                if self._live < self.max_workers:
-                    self._live += 1
-                    break
-                self._cond.wait()
+        while True:
+            with self._cond:
+                while True:
+                    if self._closed:
+                        raise RuntimeError("worker pool is closed")
+                    if self._idle:
+                        worker = self._idle.pop()
+                        break
+                    if self._live < self.max_workers:
+                        self._live += 1
+                        worker = None
+                        break
+                    self._cond.wait()
+            if worker is None:
+                break
+            if worker.proc.poll() is None and not _has_unread(worker.from_child):
+                return worker
+            self._release(worker, healthy=False)  # died idle, or sent something unasked
         try:
             return self._start_worker()
         except BaseException:
@@ -165,6 +234,7 @@ class KillablePool:
     def _release(self, worker: _Worker, healthy: bool) -> None:
         if not healthy:
             worker.kill()
+            self.restarts += 1
             threading.Thread(target=self._replace, name="reward-pool-respawn", daemon=True).start()
             return
         with self._cond:
@@ -179,7 +249,7 @@ class KillablePool:
         """Start a worker in place of a killed one, off the caller's clock (it keeps its slot)."""
         try:
             worker = self._start_worker()
-        except WorkerCrashed:
+        except (WorkerCrashed, SandboxUnavailable):
             worker = None
         with self._cond:
             if worker is not None and not self._closed:
@@ -192,60 +262,39 @@ class KillablePool:
             worker.kill()
 
     def _start_worker(self) -> _Worker:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT, env.get("PYTHONPATH")]))
-        env["REWARD_FNS_POOL_PARENT"] = str(os.getpid())
+        config = {
+            "preload": list(self.preload),
+            "sandbox": isolation(WORKER_LIMITS, WORKER_UIDS) if self.sandboxed else None,
+        }
+        program = [*self.worker_program, json.dumps(config)]
+        env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
+        env.update(_THREAD_ENV)
         try:
             proc = self._spawner.submit(
                 subprocess.Popen,
-                [sys.executable, "-m", "reward_fns.pool_worker", *self.preload],
+                namespace_command(program) if self.sandboxed else program,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=env,
+                cwd="/",
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             ).result()
         except RuntimeError as exc:  # the pool closed meanwhile
             raise WorkerCrashed(f"worker not started: {exc}") from exc
         worker = _Worker(proc)
         try:
-            ready = _read_frame(worker.from_child, time.monotonic() + STARTUP_TIMEOUT_S)
-        except (WorkerTimeout, WorkerCrashed, EOFError, pickle.UnpicklingError) as exc:
+            ready = read_reply(worker.from_child, time.monotonic() + STARTUP_TIMEOUT_S)
+        except (TimeoutError, WorkerCrashed) as exc:
             worker.kill()
             raise WorkerCrashed(f"worker failed to start: {exc!r}") from exc
-        if ready != ("ready", None):
+        if ready["status"] == "setup_error":
             worker.kill()
-            raise WorkerCrashed(f"worker failed to start: {ready!r}")
+            raise SandboxUnavailable(f"cannot sandbox the grading workers here: {ready['value']}")
+        if ready["status"] != "ready":
+            worker.kill()
+            raise WorkerCrashed(f"worker failed to start: {str(ready)[:200]}")
         return worker
-
-
-def serve(preload: list[str]) -> None:
-    """Worker side: import ``preload``, report ready, then run tasks until stdin closes."""
-    import ctypes
-    import importlib
-
-    # Die with the pool's process even when stuck in C code that no signal handler interrupts.
-    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if str(os.getppid()) != os.environ.get("REWARD_FNS_POOL_PARENT", str(os.getppid())):
-        return  # the pool's process died before the line above took effect
-
-    # The protocol owns the original stdout; anything a library prints goes to stderr.
-    proto_out = os.dup(1)
-    os.dup2(2, 1)
-    proto_in = 0
-    for name in preload:
-        importlib.import_module(name)
-    _write_frame(proto_out, ("ready", None))
-    while True:
-        try:
-            module, function, args = _read_frame(proto_in, None)
-        except WorkerCrashed:
-            return  # the pool closed our stdin: exit quietly
-        try:
-            value = getattr(importlib.import_module(module), function)(*args)
-            reply = ("ok", value)
-        except Exception as exc:  # reported to the caller, the worker lives on
-            reply = ("error", f"{module}.{function} raised {exc!r}")
-        _write_frame(proto_out, reply)
 
 
 # Everything the verifiers run in workers, imported before a worker reports ready.

@@ -8,8 +8,9 @@ from omegaconf import OmegaConf
 from verl.experimental.reward_loop.reward_manager import get_reward_manager_cls
 
 from prorl_verl.reward_manager import ProRLRewardManager, group_signal
+from reward_fns.result import FAILURE_FLAGS, make_result
 
-EXTRA_KEYS = {"acc", "score", "truncated", "domain", "group_signal"}
+EXTRA_KEYS = {"acc", "score", "truncated", "domain", "group_signal", *FAILURE_FLAGS}
 
 
 def chain_sum_truth(answer: str) -> str:
@@ -81,6 +82,24 @@ def test_a_custom_score_function_is_used_and_penalised(tokenizer, response_item)
     assert out["reward_score"] == pytest.approx(0.05)
     assert out["reward_extra_info"]["acc"] == 0.0
     assert out["reward_extra_info"]["domain"] == "code"
+
+
+def test_grading_failures_are_reported_as_flags_per_sample(tokenizer, response_item):
+    def timed_out(data_source, solution_str, ground_truth, extra_info=None, **kwargs):
+        return make_result("math", 0.0, timeout=True, killed=True, restarted=True)
+
+    data = chain_sum_item(response_item, "2 5 <answer>5</answer>", eos=True)
+    info = score(tokenizer, data, compute_score=timed_out)["reward_extra_info"]
+    assert {flag: info[flag] for flag in FAILURE_FLAGS} == {
+        "timeout": 1.0,
+        "sandbox_kill": 1.0,
+        "worker_restart": 1.0,
+        "scorer_error": 0.0,
+    }
+    clean = score(tokenizer, data)["reward_extra_info"]  # reward_fns itself, nothing failed
+    assert all(clean[flag] == 0.0 for flag in FAILURE_FLAGS)
+    plain = score(tokenizer, data, compute_score=lambda **kw: 0.5)["reward_extra_info"]
+    assert all(plain[flag] == 0.0 for flag in FAILURE_FLAGS)  # a scorer without flags
 
 
 def test_negative_penalty_is_refused(tokenizer, response_item):

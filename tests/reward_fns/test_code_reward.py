@@ -45,11 +45,13 @@ def test_last_fenced_block_is_graded_and_missing_block_scores_zero():
     assert compute_score("prorl/code/t", ADD, truth)["error"] == "no fenced code block"
 
 
-def test_output_comparison_ignores_trailing_whitespace_only():
+def test_output_comparison_is_token_wise_and_whitespace_insensitive():
     code = "print('1 2   ')\nprint('3')\nprint()\nprint()"
     assert grade(code, stdio([""], ["1 2\n3"]))["score"] == 1.0
-    assert grade("print(' 3')", stdio([""], ["3"]))["score"] == 0.0  # leading space matters
-    assert grade("print('3 4')", stdio([""], ["3  4"]))["score"] == 0.0  # inner spaces matter
+    assert grade("print(' 3')", stdio([""], ["3"]))["score"] == 1.0
+    assert grade("print('3\\n4')", stdio([""], ["3  4"]))["score"] == 1.0  # any whitespace splits
+    assert grade("print('34')", stdio([""], ["3 4"]))["score"] == 0.0  # but tokens must match
+    assert grade("print('3 4 5')", stdio([""], ["3 4"]))["score"] == 0.0
 
 
 def test_abnormal_exit_fails_even_with_right_output():
@@ -94,12 +96,61 @@ def test_prime_code_call_form_from_eurus_data():
     assert tests.inputs == [[[1, 2, 3], 2], [[], 5]] and tests.expected == [[2, 4, 6], []]
 
 
-def test_float_return_values_compare_within_1e9_not_looser():
+def test_float_return_values_compare_within_1e6_not_looser():
     truth = json.dumps({"fn_name": "f", "inputs": [[]], "outputs": [0.3]})
     assert grade("def f():\n    return 0.1 + 0.2", truth)["score"] == 1.0
+    assert grade("def f():\n    return 0.3000001", truth)["score"] == 1.0
     assert grade("def f():\n    return 0.3001", truth)["score"] == 0.0
 
 
 def test_solutions_can_import_installed_packages():
     code = "import numpy as np\nprint(int(np.arange(int(input())).sum()))"
     assert grade(code, stdio(["5", "10"], ["10", "45"]))["score"] == 1.0
+
+
+# --- comparison loopholes and output caps ------------------------------------------------------
+
+
+def test_integers_compare_exactly_and_floats_within_the_tolerance():
+    big = "12345678901234567890"
+    assert grade(f"print({big})", stdio([""], [big]))["score"] == 1.0
+    assert grade(f"print({big} + 1)", stdio([""], [big]))["score"] == 0.0  # off by one
+    assert grade(f"print(float({big}))", stdio([""], [big]))["score"] == 0.0
+    assert grade("print(10.0)", stdio([""], ["10"]))["score"] == 0.0  # not an integer token
+    assert grade("print(1/3)", stdio([""], ["0.333333"]))["score"] == 1.0  # a float token
+    assert grade("print(0.3334)", stdio([""], ["0.333333"]))["score"] == 0.0
+
+
+def test_call_based_integers_compare_exactly():
+    truth = json.dumps({"fn_name": "f", "inputs": [[]], "outputs": [10**20]})
+    assert grade("def f():\n    return 10**20", truth)["score"] == 1.0
+    assert grade("def f():\n    return 10**20 + 1", truth)["score"] == 0.0
+    assert grade("def f():\n    return 1e20", truth)["score"] == 0.0  # a float is not the int
+    assert (
+        grade("def f():\n    return True", json.dumps({**json.loads(truth), "outputs": [1]}))[
+            "score"
+        ]
+        == 0.0
+    )
+
+
+@pytest.mark.timeout(60)
+def test_output_beyond_the_cap_is_not_read_and_fails():
+    """A program printing 12 MB against a 1-byte expected output: the sandbox reports it as too
+    long without reading it (cap: 2 x expected + 4 KiB), the test fails, the next passes."""
+    truth = stdio(["big", "small"], ["1", "1"])
+    code = "s = input()\nprint('1' * (12 << 20) if s == 'big' else 1)"
+    result = grade(code, truth)
+    assert result["score"] == 0.5 and result["sandbox_kill"] == 0.0
+    from reward_fns.code_reward import output_cap
+    from reward_fns.sandbox import run_tests
+
+    run = run_tests(code, ["big", "small"], [output_cap("1", False)] * 2)
+    assert run.tests[0]["status"] == "too_long" and "output" not in run.tests[0]
+    assert run.tests[1] == {"test": 1, "status": "ok", "output": "1\n"}
+
+
+@pytest.mark.timeout(60)
+def test_a_huge_returned_value_is_not_read():
+    truth = json.dumps({"fn_name": "f", "inputs": [[]], "outputs": [[1, 2]]})
+    assert grade("def f():\n    return list(range(3_000_000))", truth)["score"] == 0.0

@@ -9,8 +9,9 @@ from omegaconf import OmegaConf
 import reward_fns
 from reward_fns import UnknownDataSource, compute_score, compute_score_batch
 from reward_fns.dispatch import domain_of
+from reward_fns.result import FAILURE_FLAGS
 
-KEYS = {"score", "acc", "timeout", "domain", "pred", "error"}
+KEYS = {"score", "acc", "domain", "pred", "error"} | set(FAILURE_FLAGS)
 
 
 @pytest.mark.parametrize(

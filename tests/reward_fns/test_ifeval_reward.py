@@ -71,3 +71,44 @@ def test_null_kwargs_from_parquet_are_dropped():
     # Nemotron rows carry every kwarg key, most of them null.
     kwargs = [{"num_sentences": None, "relation": None, "keywords": None}]
     assert score("fine text without commas", ["punctuation:no_comma"], kwargs) == 1.0
+
+
+# --- what the checks see: the visible text ------------------------------------------------------
+
+ZWSP, ZWJ, WORD_JOINER, SOFT_HYPHEN = "\u200b", "\u200d", "\u2060", "\u00ad"
+
+
+def test_a_response_of_invisible_characters_is_empty():
+    ids, kwargs = ["punctuation:no_comma"], [{}]
+    for invisible in [ZWSP * 50, f"{ZWJ}{WORD_JOINER}{SOFT_HYPHEN}\u3164\u2800\ufe0f", "\u202e\n"]:
+        result = compute_score("prorl/ifeval/t", invisible, truth(ids, kwargs))
+        assert result["score"] == 0.0 and result["error"] == "empty response"
+
+
+def test_forbidden_words_are_seen_through_zero_width_splits():
+    ids, kwargs = ["keywords:forbidden_words"], [{"forbidden_words": ["forbidden"]}]
+    assert score("This text is clean.", ids, kwargs) == 1.0
+    assert score("This is forbidden.", ids, kwargs) == 0.0
+    for split in [ZWSP, ZWJ, WORD_JOINER, SOFT_HYPHEN, "\ufeff"]:
+        assert score(f"This is for{split}bidden.", ids, kwargs) == 0.0
+    assert (
+        score("This is \uff46\uff4f\uff52\uff42\uff49\uff44\uff44\uff45\uff4e.", ids, kwargs) == 0.0
+    )
+
+
+def test_full_width_and_look_alike_commas_are_commas():
+    ids, kwargs = ["punctuation:no_comma"], [{}]
+    assert score("no commas in here at all.", ids, kwargs) == 1.0
+    for comma in ["\uff0c", "\ufe50", "\u3001", "\u201a", "\u060c"]:
+        assert score(f"one{comma} two.", ids, kwargs) == 0.0
+
+
+def test_a_response_without_letters_follows_no_language_instruction():
+    ids = ["language:response_language"]
+    assert (
+        score("This is plainly an English sentence about cats.", ids, [{"language": "en"}]) == 1.0
+    )
+    for no_letters in ["12345 678 90", "!!! ??? ...", "1 + 1 = 2", "\U0001f600 \U0001f44d"]:
+        assert score(no_letters, ids, [{"language": "en"}]) == 0.0
+    two = ["language:response_language", "punctuation:no_comma"]
+    assert score("12345", two, [{"language": "en"}, {}]) == 0.5  # only the language fails

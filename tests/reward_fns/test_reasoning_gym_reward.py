@@ -1,6 +1,10 @@
 """Reasoning gym: the task's verifier, hardened; one test per exploit, and the junk audit of all tasks."""
 
 import json
+import os
+import socket
+import subprocess
+import sys
 
 import pytest
 import reasoning_gym
@@ -154,3 +158,127 @@ def test_junk_audit_of_all_105_tasks():
                     offenders.setdefault(task, []).append((junk, value))
     assert offenders == {}
     assert gold_refused == {}
+
+
+# --- answers that scorers evaluate -----------------------------------------------------------
+
+EVALUATING_TASKS = [
+    "binary_matrix",
+    "countdown",
+    "intermediate_integration",
+    "n_queens",
+    "polynomial_multiplication",
+    "puzzle24",
+    "simple_integration",
+    "spiral_matrix",
+    "string_insertion",
+]
+# What each scorer gives an answer it cannot read (reasoning-gym's fallback; ours for the two
+# puzzles scored by our own reader).
+UNREADABLE_SCORE = dict.fromkeys(EVALUATING_TASKS, 0.0) | {"puzzle24": 0.01, "countdown": 0.01}
+
+_AUDIT = """
+import json, sys
+MARK = "zqxprobe"
+hits = {"raw": set(), "hardened": set()}
+current = [None]
+
+def hook(event, args):  # Python runs code objects through exec/eval: see which hold the probe
+    if event == "exec" and current[0] and hasattr(args[0], "co_names"):
+        if MARK in repr(args[0].co_names) + repr(args[0].co_consts):
+            hits[current[0][0]].add(current[0][1])
+
+sys.addaudithook(hook)
+import reasoning_gym
+from reasoning_gym.factory import DATASETS, get_score_answer_fn
+tasks = sorted(set(DATASETS) - {"composite"})
+entries = {t: json.loads(json.dumps(reasoning_gym.create_dataset(t, size=1, seed=5)[0], default=str)) for t in tasks}
+probes = [MARK, f"[{MARK}]", f"[[{MARK}]]", f"{MARK}+1", f"1+{MARK}", f"({MARK})", f"{MARK}*x"]
+
+def run(mode, score):
+    for task in tasks:
+        for probe in probes:
+            current[0] = (mode, task)
+            try:
+                score(task, probe, entries[task])
+            except Exception:
+                pass
+            current[0] = None
+
+run("raw", lambda task, answer, entry: get_score_answer_fn(task)(answer, entry))
+from reward_fns.reasoning_gym_policy import hardened_score  # disarms the scorers on import
+run("hardened", hardened_score)
+print("\\nAUDIT " + json.dumps({mode: sorted(found) for mode, found in hits.items()}))
+"""
+
+
+@pytest.mark.timeout(300)
+def test_audit_which_scorers_evaluate_answer_text():
+    """Every task scores probe answers while Python's audit hook watches code being run: the
+    raw scorers of exactly these nine tasks run code built from the answer; hardened, none."""
+    out = subprocess.run(
+        [sys.executable, "-c", _AUDIT], capture_output=True, text=True, check=True, timeout=280
+    ).stdout
+    found = json.loads(out.split("\nAUDIT ")[-1])  # generators print progress dots
+    assert found == {"raw": EVALUATING_TASKS, "hardened": []}
+
+
+@pytest.mark.parametrize("task", EVALUATING_TASKS)
+def test_code_in_an_answer_is_never_run(task, tmp_path):
+    """Through the real path (sandboxed worker): the answer is refused, not run; nothing
+    happened outside, the caller is alive and the next item is graded normally."""
+    entry = entry_of(task)
+    marker = tmp_path / "pwned"
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    attacks = [
+        f"__import__('os').system('touch {marker}')",
+        f"[__import__('os').system('touch {marker}')]",
+        f"x + __import__('socket').create_connection(('127.0.0.1', {port}))",
+        f"[__import__('os').kill({os.getpid()}, 9)]",
+        "__import__('subprocess').Popen(['sleep', '300'], start_new_session=True)",
+        "[exec(\"import reward_fns.reasoning_gym_policy as p; p.hardened_score = lambda *a: (1.0, '')\")]",
+    ]
+    for attack in attacks:
+        result = grade(task, f"<answer>{attack}</answer>", entry)
+        assert result["score"] == UNREADABLE_SCORE[task], attack
+        assert result["sandbox_kill"] == 0.0 and result["scorer_error"] == 0.0
+    assert not marker.exists()
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    listener.close()
+    gold = entry["answer"]
+    assert grade(task, f"<answer>{gold}</answer>", entry)["score"] == 1.0  # not patched
+    assert grade(task, "<answer>junk</answer>", entry)["score"] == UNREADABLE_SCORE[task]
+
+
+def test_puzzle24_needs_exactly_the_puzzles_numbers_and_exactly_24():
+    entry = {"question": "?", "answer": "4*8 - 6 - 2", "metadata": {"numbers": [4, 8, 6, 2]}}
+    assert hardened_score("puzzle24", "4*8 - 6 - 2", entry) == (1.0, "")
+    assert hardened_score("puzzle24", "(8 - 6) * 2 * 4 + 8", entry) == (0.01, "")  # 8 twice
+    assert hardened_score("puzzle24", "6*4*1*1", entry) == (0.01, "")  # other numbers
+    assert hardened_score("puzzle24", "24", entry) == (0.01, "")  # the constant smuggled in
+    assert hardened_score("puzzle24", "8*(6/4)*2 + 0", entry) == (0.01, "")  # an extra 0
+    # reasoning-gym's scorer truncates with int(): 24.5 "is" 24 there.
+    truncating = {"question": "?", "answer": "", "metadata": {"numbers": [25, 1, 2, 1]}}
+    assert hardened_score("puzzle24", "25 - 1/2 * 1", truncating) == (0.01, "")
+    assert hardened_score("puzzle24", "0x8*(6-4)-8+2", entry) == (0.01, "")  # hex
+
+
+def test_countdown_checks_the_multiset_and_the_exact_target():
+    entry = entry_of("countdown")
+    numbers, target = entry["metadata"]["numbers"], entry["metadata"]["target"]
+    assert grade("countdown", f"<answer>{entry['answer']}</answer>", entry)["score"] == 1.0
+    for smuggled in [
+        str(target),
+        f"{target} + 0",
+        " + ".join(map(str, numbers)) + f" - ({' + '.join(map(str, numbers))}) + {target}",
+        f"{target}.0",
+        f"{target:#x}",
+        f"1_{target}",
+    ]:
+        assert grade("countdown", f"<answer>{smuggled}</answer>", entry)["score"] <= 0.05
+    assert hardened_score("countdown", "1 + 1", entry)[0] == 0.05  # well formed, wrong numbers

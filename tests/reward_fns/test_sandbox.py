@@ -163,7 +163,7 @@ def test_sandbox_reports_a_syntax_error_without_running_anything():
 def test_user_namespace_mode_drops_every_capability(monkeypatch, tmp_path):
     """The path taken when the scorer is not root: a user namespace, no capabilities left."""
     monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
-    assert "--user" in sandbox._command()
+    assert "--user" in sandbox.namespace_command(["true"])
     code = (
         "def probe(outside):\n"
         "    import os\n"
@@ -176,7 +176,7 @@ def test_user_namespace_mode_drops_every_capability(monkeypatch, tmp_path):
     )
     outside = str(tmp_path / "escaped")
     run = sandbox.run_tests(code, [[outside]], fn_name="probe")
-    assert json.loads(run.tests[0]["returned"]) == [
+    assert json.loads(run.tests[0]["output"]) == [
         "0000000000000000",
         "blocked",
         "blocked",

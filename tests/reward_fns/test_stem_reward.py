@@ -21,6 +21,32 @@ def test_other_letters_and_words_do_not(boxed):
     assert score(f"\\boxed{{{boxed}}}", "B") == 0.0
 
 
+@pytest.mark.parametrize(
+    ("boxed", "gold"),
+    [
+        ("B or C", "B"),  # hedges
+        ("B or C", "C"),
+        ("B, C", "B"),
+        ("B and D", "B"),
+        ("B/C", "B"),
+        ("(B) and (C)", "B"),
+        ("B) or C)", "B"),
+        ("B. or C.", "B"),
+        ("A B C D", "A"),
+        ("\\text{B or C}", "B"),
+        ("A force of 42 N", "A"),  # a sentence whose first word looks like a letter
+        ("I think B", "I"),  # a pronoun
+        ("I think B", "B"),
+        ("F = ma", "F"),  # a formula that begins with a letter
+        ("E = mc^2", "E"),
+        ("C_p", "C"),
+        ("Both A and B", "A"),
+    ],
+)
+def test_exactly_one_choice_is_accepted(boxed, gold):
+    assert score(f"\\boxed{{{boxed}}}", gold) == 0.0
+
+
 def test_letters_up_to_j():
     assert score("\\boxed{J}", "J") == 1.0
     assert score("\\boxed{I}", "J") == 0.0
