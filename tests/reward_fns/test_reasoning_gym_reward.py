@@ -141,7 +141,7 @@ def test_every_task_has_been_audited():
 @pytest.mark.timeout(170)
 def test_junk_audit_of_all_105_tasks():
     """On every task (2 entries each, JSON round-tripped): the stored gold answer still earns
-    full marks, and no junk answer earns more than the format credit."""
+    full marks, and no junk answer or copy of the question earns more than the format credit."""
     offenders, gold_refused = {}, {}
     for task in sorted(TASKS):
         dataset = reasoning_gym.create_dataset(task, size=2, seed=11)
@@ -150,7 +150,8 @@ def test_junk_audit_of_all_105_tasks():
             gold = str(entry.get("answer")).strip()
             if entry.get("answer") is not None and hardened_score(task, gold, entry)[0] != 1.0:
                 gold_refused.setdefault(task, []).append(gold[:40])
-            for junk in JUNK:
+            copies = [str(entry["question"]), str(entry["question"]).splitlines()[-1]]
+            for junk in JUNK + copies:  # universal answers, and copies of the question
                 if junk.strip() == gold:
                     continue
                 value, _ = hardened_score(task, junk, entry)

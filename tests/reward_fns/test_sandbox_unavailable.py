@@ -23,3 +23,20 @@ def test_namespace_setup_failure_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(sandbox, "_stage_dir", lambda: "/nonexistent-stage")
     with pytest.raises(SandboxUnavailable, match="cannot build the code sandbox"):
         sandbox.run_tests("print(1)", [""])
+
+
+def test_grading_workers_that_cannot_be_confined_are_a_clear_error(monkeypatch):
+    from reward_fns.worker_pool import KillablePool
+
+    monkeypatch.setattr(sandbox, "_stage_dir", lambda: "/nonexistent-stage")
+    pool = KillablePool(1)
+    try:
+        with pytest.raises(SandboxUnavailable, match="cannot sandbox the grading workers"):
+            pool.run("operator", "add", (1, 2), 30)
+    finally:
+        pool.close()
+    unconfined = KillablePool(1, sandboxed=False)  # REWARD_FNS_POOL_SANDBOX=0: the opt-out
+    try:
+        assert unconfined.run("operator", "add", (1, 2), 30).value == 3
+    finally:
+        unconfined.close()
