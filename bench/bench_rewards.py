@@ -12,7 +12,9 @@ for code) in the same run on the same number of processes, and prints both throu
 ratio, and how often each disagrees with the expectation and with the other. Throughput on a
 shared machine moves with the other load, so it also prints CPU milliseconds per item for a
 subset scored one by one (verl's math-verify route keeps a 4-process pool of its own per
-caller, so its wall-clock figure uses more processes than ours).
+caller, so its wall-clock figure uses more processes than ours). Last, it times reading the
+answers that reasoning-gym scorers would evaluate with our readers, against isolating each
+such item in a forked worker or a fresh sandbox instead.
 
     python bench/bench_rewards.py                 # the full batch + a 240-item verl comparison
     python bench/bench_rewards.py --prompts 32    # a quick run
