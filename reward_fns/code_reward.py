@@ -106,8 +106,10 @@ def score(text: str, tests: CodeTests) -> dict:
     run = run_tests(code, tests.inputs, caps, fn_name=tests.fn_name, budget_s=CODE_BUDGET_S)
     if run.syntax_error is not None:
         return make_result("code", 0.0, error=run.syntax_error)
-    if run.error:
-        return make_result("code", 0.0, error=run.error)
+    if run.error:  # the sandbox could not run the tests, or was killed for its output
+        return make_result(
+            "code", 0.0, error=run.error, killed=run.killed, scorer_error=not run.killed
+        )
     records = [run.tests.get(i) for i in range(len(tests.expected))]
     passed = sum(
         record is not None and _passed(record, expected, call_based)
@@ -121,4 +123,5 @@ def score(text: str, tests: CodeTests) -> dict:
         passed / len(records),
         pred=f"{passed}/{len(records)} tests passed",
         timeout=out_of_time,
+        killed=run.killed,
     )

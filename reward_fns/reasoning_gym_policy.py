@@ -25,7 +25,7 @@ stored gold (``VERIFIED_TASKS``) are verified by their scorer and trusted at ful
 entries are repaired before scoring.
 
 Answer text that scorers evaluate (found by reading every scorer and confirmed by the audit in
-the tests, which watches Python's ``compile`` audit events while every task scores probes):
+the tests, which watches Python's ``exec`` audit events while every task scores probes):
 
 - ``eval(answer)`` in ``EVAL_SCORER_MODULES`` (string_insertion, spiral_matrix, binary_matrix,
   n_queens: to read a Python-list spelling of the answer, for partial credit) -> the modules'

@@ -4,8 +4,9 @@ verl copies every key of the returned dict into ``reward_extra_info`` and expect
 with the same types, for every item of a batch: numbers for metrics (``score``, ``acc`` and the
 four failure flags below), strings for diagnosis (``domain``, ``pred``, ``error``).
 
-Failure flags (1.0 when it happened while grading this item; verl's means per data source are
-their rates, and the ``prorl`` reward manager adds per-domain counts):
+Failure flags (1.0 when it happened while grading this item; the ``prorl`` reward manager passes
+them on in ``reward_extra_info``, where verl's means per data source are their rates and their
+sums the counts):
 ``timeout`` — the item ran out of its time bound; ``sandbox_kill`` — the sandbox or worker
 killed processes (a deadline, an output cap, processes left running); ``worker_restart`` — a
 grading worker was killed and replaced; ``scorer_error`` — the verifier itself failed (raised,

@@ -1,9 +1,10 @@
 """STEM (binary). Graded: the last ``\\boxed{}`` of the graded text. A choice-letter ground truth
 (A–J) is matched by exactly one chosen letter: ``\\boxed{B}``, ``\\boxed{(B)}``, ``\\boxed{B.}``,
 ``\\boxed{\\text{B}}`` and ``\\boxed{B) 42 N}`` all choose B; hedges and lists (``B or C``,
-``B, C``, ``(B) and (C)``), sentences (``A force of 42 N``, ``I think B``) and formulas that begin
-with a letter (``F = ma``) choose nothing and score 0. Any other ground truth is a value, graded by the math verifier
-(DeepScaleR-style OR math-verify, in a killable worker). No ``\\boxed{}`` scores 0.
+``B, C``, ``(B) and (C)``), sentences (``A force of 42 N``, ``I think B``) and formulas that
+begin with a letter (``F = ma``) choose nothing and score 0. Any other ground truth is a value,
+graded by the math verifier (DeepScaleR-style OR math-verify, in a killable worker). No
+``\\boxed{}`` scores 0.
 Bound: the math bound.
 """
 

@@ -154,3 +154,17 @@ def test_output_beyond_the_cap_is_not_read_and_fails():
 def test_a_huge_returned_value_is_not_read():
     truth = json.dumps({"fn_name": "f", "inputs": [[]], "outputs": [[1, 2]]})
     assert grade("def f():\n    return list(range(3_000_000))", truth)["score"] == 0.0
+
+
+def test_a_sandbox_sending_more_than_its_result_cap_is_killed_and_flagged(monkeypatch):
+    """The scorer's last bound: a result pipe over its cap (here shrunk to 100 bytes) is cut,
+    the namespace killed, the solution scored 0 and the kill counted."""
+    import reward_fns.sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "result_bytes_cap", lambda caps: 100)
+    result = grade("print('x' * 200)", stdio([""] * 3, ["x" * 200] * 3))
+    assert (
+        result["score"] == 0.0 and result["error"] == "the sandbox wrote more than its output cap"
+    )
+    assert result["sandbox_kill"] == 1.0 and result["scorer_error"] == 0.0
+    assert grade(ADD, stdio(["1 2"], ["3"]))["sandbox_kill"] == 0.0
