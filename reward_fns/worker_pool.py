@@ -71,7 +71,7 @@ def _read_exact(fd: int, n: int, deadline: float) -> bytes:
     chunks, remaining = [], n
     while remaining:
         left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
+        if left <= 0 or not _readable(fd, left):
             raise TimeoutError
         chunk = os.read(fd, min(remaining, 1 << 20))
         if not chunk:
@@ -100,8 +100,16 @@ def _die_with_parent() -> None:
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
+def _readable(fd: int, timeout_s: float) -> bool:
+    """True when ``fd`` has data or was closed within ``timeout_s`` (poll: no fd-number limit,
+    as a training process may hold thousands of descriptors)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(int(timeout_s * 1000)))
+
+
 def _has_unread(fd: int) -> bool:
-    return bool(select.select([fd], [], [], 0)[0])
+    return _readable(fd, 0)
 
 
 class _Worker:

@@ -264,3 +264,26 @@ def _descendants(pids: set[int]) -> set[int]:
         if ppid in pids:
             found.add(int(pid))
     return found
+
+
+def test_the_pool_works_from_a_process_holding_many_descriptors():
+    """A training process can hold thousands of descriptors: the worker's pipes then get
+    numbers beyond select()'s limit of 1024."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("this machine allows fewer than 1200 descriptors")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open("/dev/null", os.O_RDONLY) for _ in range(1100)]
+    try:
+        pool = KillablePool(1)
+        try:
+            assert pool.run("operator", "add", (1, 2), 30).value == 3
+            assert pool._idle[0].from_child > 1024
+        finally:
+            pool.close()
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
