@@ -32,7 +32,11 @@ the tests, which watches Python's ``exec`` audit events while every task scores 
   ``eval`` is ``safe_expr.literal_only_eval``: literals are read, anything else is refused.
 - ``sympy.parse_expr(answer)`` in ``SYMPY_SCORER_MODULES`` (polynomial_multiplication,
   simple_integration, intermediate_integration) -> the modules see ``safe_expr.GuardedSympy``,
-  whose ``parse_expr`` only accepts plain formulas.
+  whose ``parse_expr`` only accepts plain formulas. This also closes a universal answer: the
+  integration scorers differentiate the answer, so ``Integral(<integrand>, x) + C`` (the
+  question copied) earned 1.0 on every item; ``Integral`` is not a name a formula may use.
+  (About one intermediate_integration entry in eight stores such an unevaluated integral as
+  its gold; those items are still solved by an elementary antiderivative.)
 - ``parse_expr(answer)`` in puzzle24 and countdown -> their scorers are not called at all;
   ``OWN_SCORERS`` read the answer with ``safe_expr.integer_arithmetic``. This also closes two
   loopholes: puzzle24 accepted any four numbers in range and truncated the value with ``int()``

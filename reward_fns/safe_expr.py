@@ -14,7 +14,8 @@ the grader. The readers here accept only what the puzzles ask for and refuse the
 - ``plain_math_expression`` / ``GuardedSympy``: the text handed to ``sympy.parse_expr`` may
   hold numbers, ``+ - * / ^ **``, parentheses, commas, single-letter symbols, the names the
   caller declares and a fixed set of elementary functions; no attribute access, subscripts,
-  strings, underscores or other names — so ``parse_expr`` can only build a formula.
+  strings, underscores or other names — so ``parse_expr`` can only build a formula — and no
+  power in an exponent (``9**9**9`` would keep sympy computing until the worker is killed).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ _ARITHMETIC_TOKEN = re.compile(r"\s*(?:(?P<int>\d+)|(?P<op>[-+*/()]))")
 _EXPRESSION_CHARS = re.compile(r"[0-9A-Za-z+\-*/^().,\s]*")
 _NAME = re.compile(r"[A-Za-z]+")
 _ATTRIBUTE = re.compile(r"[A-Za-z)\]]\s*\.|\.\s*[A-Za-z(]")
+_POWER_IN_EXPONENT = re.compile(r"(?:\*\*|\^)\s*\(?[\w.\s]*(?:\*\*|\^)")
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ def plain_math_expression(text: str, names=()) -> str:
         raise ValueError(f"character {offending!r} is not allowed in a formula")
     if _ATTRIBUTE.search(text):
         raise ValueError("attribute access is not allowed in a formula")
+    if _POWER_IN_EXPONENT.search(text):
+        raise ValueError("a power in an exponent is not allowed in a formula")
     allowed = ELEMENTARY_FUNCTIONS | set(names)
     for name in _NAME.findall(text):
         if len(name) > 1 and name not in allowed:

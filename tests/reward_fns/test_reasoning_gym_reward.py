@@ -283,3 +283,14 @@ def test_countdown_checks_the_multiset_and_the_exact_target():
     ]:
         assert grade("countdown", f"<answer>{smuggled}</answer>", entry)["score"] <= 0.05
     assert hardened_score("countdown", "1 + 1", entry)[0] == 0.05  # well formed, wrong numbers
+
+
+@pytest.mark.parametrize("task", ["simple_integration", "intermediate_integration"])
+def test_integration_answered_by_an_unevaluated_integral_scores_zero(task):
+    """reasoning-gym's scorer differentiates the answer: ``Integral(<integrand>, x) + C`` — the
+    question copied — differentiates back to the integrand and earned 1.0 on every item."""
+    entry = entry_of(task)
+    metadata = entry["metadata"]
+    copied = f"Integral({metadata['integrand']}, {metadata['variable']}) + C"
+    assert grade(task, f"<answer>{copied}</answer>", entry)["score"] == 0.0
+    assert grade(task, f"<answer>{entry['answer']}</answer>", entry)["score"] == 1.0

@@ -60,7 +60,13 @@ def test_literal_only_eval_reads_literals_and_refuses_code(tmp_path):
 
 
 def test_plain_math_expression_allows_formulas_only():
-    for formula in ["3*x**2/2 + C", "-10*sqrt(-10*x - 10)", "sin(x)^2 + cos(x)", "2*(x+1)**(3/2)"]:
+    for formula in [
+        "3*x**2/2 + C",
+        "-10*sqrt(-10*x - 10)",
+        "sin(x)^2 + cos(x)",
+        "2*(x+1)**(3/2)",
+        "exp(x**2) + x**3*y**2",
+    ]:
         assert plain_math_expression(formula, ["x", "C"]) == formula
     for attack, why in [
         ("__import__('os')", "character"),
@@ -71,6 +77,9 @@ def test_plain_math_expression_allows_formulas_only():
         ("Symbol('x')", "character"),
         ("[x]", "character"),
         ("lambda", "name 'lambda'"),
+        ("9**9**9**9", "power in an exponent"),
+        ("x^2^3", "power in an exponent"),
+        ("2**(3**40)", "power in an exponent"),
     ]:
         with pytest.raises(ValueError, match=why):
             plain_math_expression(attack, ["x"])
