@@ -2,9 +2,9 @@
 
 ``prorl/math/...``, ``prorl/code/...``, ``prorl/stem/...``, ``prorl/reasoning_gym/<task>`` and
 ``prorl/ifeval/...`` name our domains. Every name verl 0.9.1's ``default_compute_score`` knows
-works too: the MATH sets and the Eurus code sets (``apps``, ``codecontests``, ``codeforces``,
-``taco``) go to our math and code domains; gsm8k, DAPO/AIME, PRIME's ``numina_*``,
-geometry3k and Search-R1 are read in verl's conventions (``verl_sources``). An unknown
+works too: the MATH sets go to our math domain; gsm8k, DAPO/AIME, PRIME's ``numina_*`` and
+code sets (``apps``, ``codecontests``, ``codeforces``, ``taco``), geometry3k and Search-R1 are
+read in verl's conventions (``verl_sources``). An unknown
 ``data_source`` is a configuration error and raises — unless ``unknown_data_source="verl"``
 hands it to verl's own scorer, bounded in our worker pool. Model output never raises, and
 neither does one malformed test case: whatever goes wrong while grading an item becomes a
@@ -45,10 +45,6 @@ DOMAINS: dict[str, ModuleType] = {
     "ifeval": ifeval_reward,
 }
 _ALIASES = {
-    "apps": "code",
-    "codecontests": "code",
-    "codeforces": "code",
-    "taco": "code",
     "lighteval/MATH": "math",
     "DigitalLearningGmbH/MATH-lighteval": "math",
     "HuggingFaceH4/MATH-500": "math",

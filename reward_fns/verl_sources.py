@@ -13,6 +13,9 @@ verl's string comparisons, so equal answers written differently are not marked w
   "answer:", else a short response (≤ 300 characters) as a whole; 1 or 0.
 - ``hiyouga/geometry3k``: the boxed answer; 0.9 × correct + 0.1 × format, where the format is
   verl's: the response opens with ``<think>``, closes it, then boxes an answer.
+- ``apps``, ``codecontests``, ``codeforces``, ``taco`` (PRIME/Eurus code): our code grader
+  (every test run, in the sandbox); the program is the last fenced block, else the whole
+  response, as PRIME reads a completion that is pure code; fraction of tests passed.
 - ``searchR1_*``: the last ``<answer>...</answer>``, exact match after SQuAD-style
   normalisation against any target; 1, or 0.25 when the response repeats the answer tags more
   than 10 times (verl's guard), else 0.
@@ -29,13 +32,14 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reward_fns.extract import boxed_answer, last_answer_tag
+from reward_fns import code_reward
+from reward_fns.extract import boxed_answer, last_answer_tag, last_fenced_code
 from reward_fns.ground_truth import load_json_object
 from reward_fns.math_reward import MATH_BOUND_S, gold_answers
 from reward_fns.pool import PoolFailure, run_bounded
 from reward_fns.result import make_result
 
-VERL_BOUND_S = 30.0  # includes importing verl in a fresh worker (several seconds)
+VERL_BOUND_S = 60.0  # includes importing verl in a fresh worker (~20 s on a loaded 2-core machine)
 _GSM8K_ANSWER = re.compile(r"####\s*\$?\s*(-?[0-9][0-9.,]*)")
 _MINERVA_ANSWER = re.compile(r"answer\s*:\s*([^\n]+)", re.IGNORECASE)
 _PRIME_MARKERS = ("answer is", "answer:", "answers are")
@@ -164,14 +168,33 @@ class _SearchR1:
     scale = staticmethod(_unchanged)
 
 
+class _PrimeCode:
+    """PRIME/Eurus code rows: a completion without a fenced block is taken as pure code."""
+
+    name = "prime_code"
+    parse_ground_truth = staticmethod(code_reward.parse_ground_truth)
+    scale = staticmethod(_unchanged)
+
+    @staticmethod
+    def score(text: str, tests) -> dict:
+        if last_fenced_code(text) is None:
+            text = f"```python\n{text}\n```"
+        return code_reward.score(text, tests)
+
+
 GSM8K = Convention("gsm8k", gsm8k_answer)
 DAPO = Convention("math_dapo", dapo_answer, scale=dapo_scale)
 PRIME_MATH = Convention("prime_math", prime_answer)
 GEOMETRY3K = Convention("geometry3k", boxed_answer, scale=geometry3k_scale)
 SEARCH_R1 = _SearchR1()
+PRIME_CODE = _PrimeCode()
 
-CONVENTIONS = {c.name: c for c in (GSM8K, DAPO, PRIME_MATH, GEOMETRY3K, SEARCH_R1)}
+CONVENTIONS = {c.name: c for c in (GSM8K, DAPO, PRIME_MATH, GEOMETRY3K, SEARCH_R1, PRIME_CODE)}
 EXACT_NAMES = {
+    "apps": "prime_code",
+    "codecontests": "prime_code",
+    "codeforces": "prime_code",
+    "taco": "prime_code",
     "openai/gsm8k": "gsm8k",
     "math_dapo": "math_dapo",
     "math": "math_dapo",
