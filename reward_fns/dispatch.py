@@ -2,9 +2,10 @@
 
 ``prorl/math/...``, ``prorl/code/...``, ``prorl/stem/...``, ``prorl/reasoning_gym/<task>`` and
 ``prorl/ifeval/...`` name our domains. Every name verl 0.9.1's ``default_compute_score`` knows
-works too: the MATH sets go to our math domain; gsm8k, DAPO/AIME, PRIME's ``numina_*`` and
-code sets (``apps``, ``codecontests``, ``codeforces``, ``taco``), geometry3k and Search-R1 are
-read in verl's conventions (``verl_sources``). An unknown
+works too: the sets ProRL trains on under verl's names — the MATH sets, PRIME/Eurus's
+``numina_*`` math and ``apps``/``codecontests``/``codeforces``/``taco`` code — go to our math
+and code domains, with ProRL's rules (a boxed answer, a fenced program); gsm8k, DAPO/AIME,
+geometry3k and Search-R1 are read in verl's conventions (``verl_sources``). An unknown
 ``data_source`` is a configuration error and raises — unless ``unknown_data_source="verl"``
 hands it to verl's own scorer, bounded in our worker pool. Model output never raises, and
 neither does one malformed test case: whatever goes wrong while grading an item becomes a
@@ -45,6 +46,10 @@ DOMAINS: dict[str, ModuleType] = {
     "ifeval": ifeval_reward,
 }
 _ALIASES = {
+    "apps": "code",
+    "codecontests": "code",
+    "codeforces": "code",
+    "taco": "code",
     "lighteval/MATH": "math",
     "DigitalLearningGmbH/MATH-lighteval": "math",
     "HuggingFaceH4/MATH-500": "math",
@@ -61,7 +66,11 @@ class UnknownDataSource(ValueError):
 
 def _unknown_message(data_source) -> str:
     known = sorted(
-        [*_ALIASES, *verl_sources.EXACT_NAMES, *(f"{p}*" for p in verl_sources.PREFIXES)]
+        [
+            *_ALIASES,
+            *verl_sources.EXACT_NAMES,
+            *(f"{p}*" for p in ("numina_", *verl_sources.PREFIXES)),
+        ]
     )
     return (
         f"unknown data_source {data_source!r}: expected prorl/<domain>/... with domain in "
@@ -84,6 +93,8 @@ def domain_of(data_source: str, unknown_data_source: str = "raise") -> str:
             return rest.split("/", 1)[0]
         if data_source in _ALIASES:
             return _ALIASES[data_source]
+        if data_source.startswith("numina_"):
+            return "math"
         convention = verl_sources.convention_of(data_source)
         if convention is not None:
             return convention

@@ -9,18 +9,15 @@ verl's string comparisons, so equal answers written differently are not marked w
 - ``openai/gsm8k``: the number after the last ``####``; 1 or 0.
 - ``math_dapo``, ``math``, ``math_dapo_reasoning``, ``aime*`` (DAPO): the last ``Answer: ...``
   line, else the boxed answer; **+1 or -1**, verl's DAPO scale (``acc`` stays 1/0).
-- ``numina_*`` (PRIME): the boxed answer, else the text after the last "answer is" /
-  "answer:", else a short response (≤ 300 characters) as a whole; 1 or 0.
 - ``hiyouga/geometry3k``: the boxed answer; 0.9 × correct + 0.1 × format, where the format is
   verl's: the response opens with ``<think>``, closes it, then boxes an answer.
-- ``apps``, ``codecontests``, ``codeforces``, ``taco`` (PRIME/Eurus code): our code grader
-  (every test run, in the sandbox); the program is the last fenced block, else the whole
-  response, as PRIME reads a completion that is pure code; fraction of tests passed.
 - ``searchR1_*``: the last ``<answer>...</answer>``, exact match after SQuAD-style
   normalisation against any target; 1, or 0.25 when the response repeats the answer tags more
   than 10 times (verl's guard), else 0.
 
-Names outside this list can be handed to verl's own ``default_compute_score`` (option
+PRIME/Eurus names (``numina_*``, ``apps``, ``codecontests``, ``codeforces``, ``taco``) and the
+MATH sets are ProRL's own training data and keep ProRL's rules (``dispatch``): the answer must
+be boxed, the program fenced. Names outside all of these can be handed to verl's own ``default_compute_score`` (option
 ``unknown_data_source="verl"``): it then runs in our worker pool, killed after
 ``VERL_BOUND_S``.
 """
@@ -32,8 +29,7 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reward_fns import code_reward
-from reward_fns.extract import boxed_answer, last_answer_tag, last_fenced_code
+from reward_fns.extract import boxed_answer, last_answer_tag
 from reward_fns.ground_truth import load_json_object
 from reward_fns.math_reward import MATH_BOUND_S, gold_answers
 from reward_fns.pool import PoolFailure, run_bounded
@@ -42,8 +38,6 @@ from reward_fns.result import make_result
 VERL_BOUND_S = 60.0  # includes importing verl in a fresh worker (~20 s on a loaded 2-core machine)
 _GSM8K_ANSWER = re.compile(r"####\s*\$?\s*(-?[0-9][0-9.,]*)")
 _MINERVA_ANSWER = re.compile(r"answer\s*:\s*([^\n]+)", re.IGNORECASE)
-_PRIME_MARKERS = ("answer is", "answer:", "answers are")
-_PRIME_WHOLE_CHARS = 300
 _SEARCH_R1_TAG_LIMIT = 10
 
 
@@ -86,21 +80,6 @@ def dapo_answer(text: str) -> str | None:
         line = matches[-1].strip()
         return boxed_answer(line) or line
     return boxed_answer(text)
-
-
-def prime_answer(text: str) -> str | None:
-    """The boxed answer, else the line after the last "answer is"/"answer:", else a short
-    response as a whole (PRIME's matcher grades an unmarked response as its answer)."""
-    boxed = boxed_answer(text)
-    if boxed is not None:
-        return boxed
-    lowered = text.lower()
-    position, marker = max((lowered.rfind(m), m) for m in _PRIME_MARKERS)
-    if position >= 0:
-        rest = text[position + len(marker) :].strip().split("\n", 1)[0]
-        return rest.strip().rstrip(".") or None
-    whole = text.strip()
-    return whole if whole and len(whole) <= _PRIME_WHOLE_CHARS else None
 
 
 def dapo_scale(result: dict, response: str) -> dict:
@@ -168,40 +147,20 @@ class _SearchR1:
     scale = staticmethod(_unchanged)
 
 
-class _PrimeCode:
-    """PRIME/Eurus code rows: a completion without a fenced block is taken as pure code."""
-
-    name = "prime_code"
-    parse_ground_truth = staticmethod(code_reward.parse_ground_truth)
-    scale = staticmethod(_unchanged)
-
-    @staticmethod
-    def score(text: str, tests) -> dict:
-        if last_fenced_code(text) is None:
-            text = f"```python\n{text}\n```"
-        return code_reward.score(text, tests)
-
-
 GSM8K = Convention("gsm8k", gsm8k_answer)
 DAPO = Convention("math_dapo", dapo_answer, scale=dapo_scale)
-PRIME_MATH = Convention("prime_math", prime_answer)
 GEOMETRY3K = Convention("geometry3k", boxed_answer, scale=geometry3k_scale)
 SEARCH_R1 = _SearchR1()
-PRIME_CODE = _PrimeCode()
 
-CONVENTIONS = {c.name: c for c in (GSM8K, DAPO, PRIME_MATH, GEOMETRY3K, SEARCH_R1, PRIME_CODE)}
+CONVENTIONS = {c.name: c for c in (GSM8K, DAPO, GEOMETRY3K, SEARCH_R1)}
 EXACT_NAMES = {
-    "apps": "prime_code",
-    "codecontests": "prime_code",
-    "codeforces": "prime_code",
-    "taco": "prime_code",
     "openai/gsm8k": "gsm8k",
     "math_dapo": "math_dapo",
     "math": "math_dapo",
     "math_dapo_reasoning": "math_dapo",
     "hiyouga/geometry3k": "geometry3k",
 }
-PREFIXES = {"aime": "math_dapo", "numina_": "prime_math", "searchR1_": "searchR1"}
+PREFIXES = {"aime": "math_dapo", "searchR1_": "searchR1"}
 
 
 def convention_of(data_source: str) -> str | None:

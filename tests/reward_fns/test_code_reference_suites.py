@@ -19,16 +19,23 @@ def test_verl_reward_score_cases():
     """verl's tests/utils/reward_score/test_sandbox_on_cpu.py: PRIME math pairs (equivalent by
     the test's own comments) and PRIME code samples with their asserted scores 1.0 and 0.9.
 
-    One disagreement, ours right: the second code sample changes one of 11 expected outputs
-    (the 4th), so 10 of 11 tests pass; verl's 0.9 comes from re-running only the first 10
-    tests one by one after a failure (9 of 10). ProRL scores the fraction of ALL tests."""
+    verl's responses are bare (an unboxed expression, a program outside any code fence), which
+    ProRL's rule scores 0: an answer must be boxed, a program fenced. Boxed and fenced, every
+    case agrees but one, where ours is right: the second code sample changes one of 11
+    expected outputs (the 4th), so 10 of 11 tests pass; verl's 0.9 comes from re-running only
+    the first 10 tests one by one after a failure (9 of 10). ProRL scores ALL tests."""
     cases = load("verl_reward_score.json")
-    results = compute_score_batch(
-        [case["data_source"] for case in cases],
-        [case["response"] for case in cases],
-        [case["ground_truth"] for case in cases],
-        None,
-    )
+    sources = [case["data_source"] for case in cases]
+    truths = [case["ground_truth"] for case in cases]
+    bare = compute_score_batch(sources, [case["response"] for case in cases], truths, None)
+    assert [r["score"] for r in bare] == [0.0] * len(cases)
+    marked = [
+        f"```python\n{c['response']}\n```"
+        if c["data_source"] == "codecontests"
+        else f"\\boxed{{{c['response']}}}"
+        for c in cases
+    ]
+    results = compute_score_batch(sources, marked, truths, None)
     expected = [case["expected"] for case in cases]
     assert expected[4] == 0.9 and len(json.loads(cases[4]["ground_truth"])["outputs"]) == 11
     expected[4] = 10 / 11

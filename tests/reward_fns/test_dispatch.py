@@ -21,12 +21,12 @@ KEYS = {"score", "acc", "timeout", "domain", "pred", "error"}
         ("prorl/stem/scp", "stem"),
         ("prorl/reasoning_gym/graph_color", "reasoning_gym"),
         ("prorl/ifeval/nemotron", "ifeval"),
-        ("apps", "prime_code"),
-        ("codecontests", "prime_code"),
-        ("codeforces", "prime_code"),
-        ("taco", "prime_code"),
-        ("numina_olympiads", "prime_math"),
-        ("numina_cn_k12", "prime_math"),
+        ("apps", "code"),
+        ("codecontests", "code"),
+        ("codeforces", "code"),
+        ("taco", "code"),
+        ("numina_olympiads", "math"),
+        ("numina_cn_k12", "math"),
     ],
 )
 def test_routes_by_prefix_and_common_verl_names(data_source, domain):

@@ -68,13 +68,13 @@ def test_every_verl_data_source_scores_a_correct_answer_like_verl(data_source):
 
 
 @pytest.mark.parametrize("data_source", sorted(CODE_NAMES))
-def test_verl_code_names_are_graded_by_the_code_sandbox(data_source, make_code_truth, as_fenced):
+def test_verl_code_names_keep_prorl_code_rule(data_source, make_code_truth, as_fenced):
     truth = make_code_truth(["2 3\n", "1 1\n"], ["5\n", "2\n"])
     program = "print(sum(map(int, input().split())))"
-    assert domain_of(data_source) == "prime_code"
+    assert domain_of(data_source) == "code"
     assert compute_score(data_source, as_fenced(program), truth)["score"] == 1.0
-    assert compute_score(data_source, program, truth)["score"] == 1.0  # pure code, as PRIME
-    assert compute_score(data_source, "print(5)", truth)["score"] == 0.5
+    assert compute_score(data_source, as_fenced("print(5)"), truth)["score"] == 0.5
+    assert compute_score(data_source, program, truth)["score"] == 0.0  # no fenced block
 
 
 # (data_source, response, ground truth, right score, why verl's string comparison misses it)
@@ -138,11 +138,10 @@ def test_search_r1_exact_match(response, score):
     assert compute_score("searchR1_hotpotqa", response, truth)["score"] == score
 
 
-def test_prime_math_reads_verl_prime_answer_markers():
-    assert compute_score("numina_olympiads", "so the answer is 12.", "12")["score"] == 1.0
-    assert compute_score("numina_olympiads", "Answer: 12\n", "12")["score"] == 1.0
-    assert compute_score("numina_olympiads", "\\frac{1}{2}", "0.5")["score"] == 1.0  # bare
-    assert compute_score("numina_olympiads", "word " * 100, "12")["score"] == 0.0
+def test_prime_math_names_keep_prorl_math_rule():
+    assert domain_of("numina_olympiads") == "math"
+    assert compute_score("numina_olympiads", "\\boxed{\\frac{1}{2}}", "0.5")["score"] == 1.0
+    assert compute_score("numina_olympiads", "so the answer is 12.", "12")["score"] == 0.0
 
 
 def test_an_unknown_name_lists_the_known_names_and_the_verl_option():
