@@ -178,3 +178,23 @@ def test_batch_scores_verl_names_with_their_scales():
     truths = ["5", "7", "7", {"target": ["8"]}]
     scores = [r["score"] for r in compute_score_batch(sources, responses, truths, None)]
     assert scores == pytest.approx([1.0, -1.0, 0.9, 1.0])
+
+
+def test_options_reach_us_through_verl_reward_kwargs():
+    """The README's override, composed by Hydra against verl's own config and loaded by verl."""
+    import os
+
+    import verl
+    from hydra import compose, initialize_config_dir
+    from verl.trainer.ppo.reward import get_custom_reward_fn
+
+    config_dir = os.path.join(os.path.dirname(verl.__file__), "trainer", "config")
+    overrides = [
+        "reward.custom_reward_function.path=pkg://reward_fns",
+        "+reward.custom_reward_function.reward_kwargs.think_tags=ignore",
+    ]
+    with initialize_config_dir(config_dir=config_dir, version_base=None):
+        config = compose(config_name="ppo_trainer", overrides=overrides)
+    fn = get_custom_reward_fn(config)
+    result = fn(data_source="math_dapo", solution_str="<think>Answer: 7", ground_truth="7")
+    assert result["score"] == 1.0  # unclosed <think>: graded whole, as the option asks
