@@ -45,23 +45,23 @@ def _box_argument(text: str, start: int) -> tuple[str | None, int]:
     The content is "" when the command has no argument, and None when its braces never close
     (the answer was cut off; the end is then the end of the text)."""
     command = "\\fbox" if text.startswith("\\fbox", start) else "\\boxed"
-    position = start + len(command)
-    if text.startswith(" ", position) and not text[position:].lstrip().startswith("{"):
+    position = after_spaces = start + len(command)
+    while after_spaces < len(text) and text[after_spaces].isspace():
+        after_spaces += 1
+    if text.startswith(" ", position) and not text.startswith("{", after_spaces):
         # "\boxed 5": the argument runs to the next space or math delimiter.
         match = _BRACELESS_ARGUMENT.match(text, position)
         return (match.group(1), match.end()) if match else ("", position)
-    while position < len(text) and text[position].isspace():
-        position += 1
-    if not text.startswith("{", position):
-        return "", position
+    if not text.startswith("{", after_spaces):
+        return "", after_spaces
     depth = 0
-    for i in range(position, len(text)):
+    for i in range(after_spaces, len(text)):
         if text[i] == "{":
             depth += 1
         elif text[i] == "}":
             depth -= 1
             if depth == 0:
-                return text[position + 1 : i], i + 1
+                return text[after_spaces + 1 : i], i + 1
     return None, len(text)  # unbalanced: the answer never closed
 
 
@@ -73,10 +73,14 @@ def last_boxed(text: str) -> str | None:
 
 def all_boxed(text: str) -> list[str | None]:
     """Contents of every top-level box, in order ("" for a box without an argument, None for
-    one whose braces never close)."""
+    one whose braces never close). Linear in the text, however many boxes it holds."""
     contents, position = [], 0
+    upcoming = {command: text.find(command) for command in _BOX_COMMANDS}
     while True:
-        starts = [i for i in (text.find(c, position) for c in _BOX_COMMANDS) if i >= 0]
+        for command, at in upcoming.items():
+            if 0 <= at < position:  # inside the box just read: look again from its end
+                upcoming[command] = text.find(command, position)
+        starts = [at for at in upcoming.values() if at >= 0]
         if not starts:
             return contents
         content, position = _box_argument(text, min(starts))

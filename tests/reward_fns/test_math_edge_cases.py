@@ -122,3 +122,10 @@ def test_agreement_with_math_verify_published_cases():
     assert disagreements == documented, f"undocumented: {disagreements - documented}"
     per_suite = Counter(case["suite"] for case in cases)
     assert sum(per_suite.values()) == 125 and len(disagreements) <= len(DISAGREEMENTS)
+
+
+def test_many_boxes_are_read_in_one_pass():
+    text = "\\boxed{1}" * 100_000 + " \\fbox{2}"
+    contents = all_boxed(text)
+    assert len(contents) == 100_001 and contents[-1] == "2"
+    assert boxed_answer(text) == "1, 2"
