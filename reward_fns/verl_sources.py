@@ -17,9 +17,9 @@ verl's string comparisons, so equal answers written differently are not marked w
 
 PRIME/Eurus names (``numina_*``, ``apps``, ``codecontests``, ``codeforces``, ``taco``) and the
 MATH sets are ProRL's own training data and keep ProRL's rules (``dispatch``): the answer must
-be boxed, the program fenced. Names outside all of these can be handed to verl's own ``default_compute_score`` (option
-``unknown_data_source="verl"``): it then runs in our worker pool, killed after
-``VERL_BOUND_S``.
+be boxed, the program fenced. Names outside all of these can be handed to verl's own
+``default_compute_score`` (option ``unknown_data_source="verl"``): it then runs in our worker
+pool, killed after ``VERL_BOUND_S``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from reward_fns.extract import boxed_answer, last_answer_tag
 from reward_fns.ground_truth import load_json_object
-from reward_fns.math_reward import MATH_BOUND_S, gold_answers
+from reward_fns.math_reward import MATH_BOUND_S, parse_ground_truth
 from reward_fns.pool import PoolFailure, run_bounded
 from reward_fns.result import make_result
 
@@ -52,7 +52,7 @@ class Convention:
     name: str
     answer: Callable[[str], str | None]  # the answer in the graded text, or None
     scale: Callable[[dict, str], dict] = _unchanged  # (0/1 result, whole response) -> verl's scale
-    parse_ground_truth: Callable[[object], object] = gold_answers
+    parse_ground_truth: Callable[[object], object] = parse_ground_truth
 
     def score(self, text: str, golds) -> dict:
         pred = self.answer(text)
