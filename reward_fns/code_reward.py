@@ -7,10 +7,14 @@ error scores 0. All tests of one solution share a ``CODE_BUDGET_S`` budget; test
 count as failed. A stdin test passes when the program ends normally and its stdout matches
 token by token (``output_match``: whitespace-insensitive, integers exact, a tolerance only where
 the expected token is a float); a call test passes when the returned value matches the expected
-one under the same rule (or its one-element-list wrapping, as in APPS/TACO). The code runs in
-``sandbox`` (namespaces, unprivileged uid, limits); the expected outputs stay here, and a test's
-output is read only up to ``output_cap`` of its expected size. Bound: budget + sandbox start-up
-grace.
+one under the same rule (or its one-element-list wrapping, as in APPS/TACO).
+Call-based programs (LeetCode's ``class Solution``) run with the imports LeetCode and
+LiveCodeBench provide (``typing``, ``collections``, ``math``, ``heapq``, ``bisect``,
+``itertools``, ``functools``...). A malformed test case (a null input, a wrong type) fails the
+item with an error naming the field.
+The code runs in ``sandbox`` (namespaces, unprivileged uid, limits); the expected outputs stay
+here, and a test's output is read only up to ``output_cap`` of its expected size. Bound: budget +
+sandbox start-up grace.
 """
 
 from __future__ import annotations
@@ -27,6 +31,21 @@ from reward_fns.sandbox_harness import to_jsonable
 
 CODE_BUDGET_S = 5.0
 OUTPUT_SLACK_BYTES = 4096
+# What a LeetCode-style solution may use without importing it, as the judges provide (the idea
+# of LiveCodeBench's and APPS's prepended imports); builtins last, so ``math.pow`` does not
+# shadow ``pow``.
+CALL_PREAMBLE = (
+    "import bisect, collections, copy, functools, heapq, itertools, math, operator, random, re,"
+    " string, sys\n"
+    "from typing import *\n"
+    "from collections import *\n"
+    "from heapq import *\n"
+    "from bisect import *\n"
+    "from itertools import *\n"
+    "from functools import *\n"
+    "from math import *\n"
+    "from builtins import *\n"
+)
 
 
 @dataclass(frozen=True)
@@ -36,19 +55,26 @@ class CodeTests:
     fn_name: str | None
 
 
-def _as_text(value, what: str) -> str:
+def _as_text(value, field: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list) and all(isinstance(line, str) for line in value):
         return "\n".join(value)
     raise ValueError(
-        f"code ground truth: stdin/stdout test {what} must be a string, got {value!r:.80}"
+        f"code ground truth field {field}: a stdin/stdout test needs a string, got {value!r:.80}"
     )
 
 
-def _call_case(test_input, output) -> tuple[list, object]:
+def _call_case(test_input, output, index: int) -> tuple[list, object]:
+    if test_input is None:
+        raise ValueError(f"code ground truth field inputs[{index}] is null")
     if isinstance(test_input, str):  # PRIME/Eurus: one JSON argument per line, JSON output
-        args = [json.loads(line) for line in test_input.split("\n") if line.strip()]
+        try:
+            args = [json.loads(line) for line in test_input.split("\n") if line.strip()]
+        except ValueError as exc:
+            raise ValueError(
+                f"code ground truth field inputs[{index}]: an argument line is not JSON ({exc})"
+            ) from None
         if isinstance(output, str):
             try:
                 output = json.loads(output)
@@ -69,12 +95,14 @@ def parse_ground_truth(ground_truth) -> CodeTests:
         )
     if fn_name is None:
         return CodeTests(
-            [_as_text(i, "input") for i in inputs], [_as_text(o, "output") for o in outputs], None
+            [_as_text(value, f"inputs[{k}]") for k, value in enumerate(inputs)],
+            [_as_text(value, f"outputs[{k}]") for k, value in enumerate(outputs)],
+            None,
         )
-    cases = [_call_case(i, o) for i, o in zip(inputs, outputs, strict=True)]
-    return CodeTests(
-        [args for args, _ in cases], [to_jsonable(out) for _, out in cases], str(fn_name)
-    )
+    if not isinstance(fn_name, str):
+        raise ValueError(f"code ground truth field fn_name must be a string, got {fn_name!r:.80}")
+    cases = [_call_case(i, o, k) for k, (i, o) in enumerate(zip(inputs, outputs, strict=True))]
+    return CodeTests([args for args, _ in cases], [to_jsonable(out) for _, out in cases], fn_name)
 
 
 def output_cap(expected, call_based: bool) -> int:
@@ -102,6 +130,8 @@ def score(text: str, tests: CodeTests) -> dict:
     if code is None:
         return make_result("code", 0.0, error="no fenced code block")
     call_based = tests.fn_name is not None
+    if call_based:
+        code = CALL_PREAMBLE + code
     caps = [output_cap(expected, call_based) for expected in tests.expected]
     run = run_tests(code, tests.inputs, caps, fn_name=tests.fn_name, budget_s=CODE_BUDGET_S)
     if run.syntax_error is not None:

@@ -1,10 +1,14 @@
 """Pulling the graded part out of a model response.
 
-- Thinking: with ``</think>`` present only the text after the last ``</think>`` is graded; a
-  ``<think>`` opened and never closed means the model never answered (nothing is graded);
-  without think tags the whole response is graded.
-- Math and STEM answers: the content of the last ``\\boxed{...}`` (or ``\\fbox{...}``, or the
+- Thinking (``think_tags="prorl"``, the default): with ``</think>`` present only the text after
+  the last ``</think>`` is graded; a ``<think>`` opened and never closed means the model never
+  answered (nothing is graded); without think tags the whole response is graded. With
+  ``think_tags="ignore"`` the whole response is graded, as verl's own scorers do.
+- STEM answers: the content of the last ``\\boxed{...}`` (or ``\\fbox{...}``, or the
   brace-less ``\\boxed 5``).
+- Math answers: every ``\\boxed{}`` of the graded text read together as ONE answer — repeats
+  dropped, distinct boxes joined into a list (``\\boxed{1}, \\boxed{2}`` means ``1, 2``), so a
+  hedge between two values is a wrong list, never "any of them".
 - Code: the body of the last fenced code block.
 - Reasoning gym: the last ``<answer>...</answer>``, stripped of surrounding whitespace.
 """
@@ -16,8 +20,14 @@ import re
 _FENCED_BLOCK = re.compile(r"```[^\n`]*\n(.*?)```", re.DOTALL)
 
 
-def graded_text(response: str) -> str | None:
-    """The part of ``response`` that is graded, or None when thinking never ended."""
+THINK_TAG_RULES = ("prorl", "ignore")
+
+
+def graded_text(response: str, think_tags: str = "prorl") -> str | None:
+    """The part of ``response`` that is graded (under the ``think_tags`` rule, one of
+    ``THINK_TAG_RULES``), or None when thinking never ended."""
+    if think_tags == "ignore":
+        return response
     if "</think>" in response:
         return response.rsplit("</think>", 1)[1]
     if "<think>" in response:
@@ -25,28 +35,67 @@ def graded_text(response: str) -> str | None:
     return response
 
 
-def last_boxed(text: str) -> str | None:
-    """Content of the last ``\\boxed{}``/``\\fbox{}`` (braces balanced), or None."""
-    start = max(text.rfind("\\boxed"), text.rfind("\\fbox"))
-    if start < 0:
-        return None
-    rest = text[start + len("\\fbox" if text.startswith("\\fbox", start) else "\\boxed") :]
-    if rest.startswith(" ") and not rest.lstrip().startswith("{"):
+_BOX_COMMANDS = ("\\boxed", "\\fbox")
+_BRACELESS_ARGUMENT = re.compile(r"\s+([^\s$]+)")
+
+
+def _box_argument(text: str, start: int) -> tuple[str | None, int]:
+    """The argument of the box command at ``start`` and where it ends.
+
+    The content is "" when the command has no argument, and None when its braces never close
+    (the answer was cut off; the end is then the end of the text)."""
+    command = "\\fbox" if text.startswith("\\fbox", start) else "\\boxed"
+    position = after_spaces = start + len(command)
+    while after_spaces < len(text) and text[after_spaces].isspace():
+        after_spaces += 1
+    if text.startswith(" ", position) and not text.startswith("{", after_spaces):
         # "\boxed 5": the argument runs to the next space or math delimiter.
-        match = re.match(r"\s+([^\s$]+)", rest)
-        return match.group(1) if match else None
-    rest = rest.lstrip()
-    if not rest.startswith("{"):
-        return None
+        match = _BRACELESS_ARGUMENT.match(text, position)
+        return (match.group(1), match.end()) if match else ("", position)
+    if not text.startswith("{", after_spaces):
+        return "", after_spaces
     depth = 0
-    for i, char in enumerate(rest):
-        if char == "{":
+    for i in range(after_spaces, len(text)):
+        if text[i] == "{":
             depth += 1
-        elif char == "}":
+        elif text[i] == "}":
             depth -= 1
             if depth == 0:
-                return rest[1:i]
-    return None  # unbalanced: the answer never closed
+                return text[after_spaces + 1 : i], i + 1
+    return None, len(text)  # unbalanced: the answer never closed
+
+
+def last_boxed(text: str) -> str | None:
+    """Content of the last ``\\boxed{}``/``\\fbox{}`` (braces balanced), or None."""
+    start = max(text.rfind(command) for command in _BOX_COMMANDS)
+    return (_box_argument(text, start)[0] or None) if start >= 0 else None
+
+
+def all_boxed(text: str) -> list[str | None]:
+    """Contents of every top-level box, in order ("" for a box without an argument, None for
+    one whose braces never close). Linear in the text, however many boxes it holds."""
+    contents, position = [], 0
+    upcoming = {command: text.find(command) for command in _BOX_COMMANDS}
+    while True:
+        for command, at in upcoming.items():
+            if 0 <= at < position:  # inside the box just read: look again from its end
+                upcoming[command] = text.find(command, position)
+        starts = [at for at in upcoming.values() if at >= 0]
+        if not starts:
+            return contents
+        content, position = _box_argument(text, min(starts))
+        contents.append(content)
+        position = max(position, min(starts) + 1)
+
+
+def boxed_answer(text: str) -> str | None:
+    """Every box of ``text`` read as one answer: repeats dropped, distinct boxes joined with
+    ", " in order. None without a box, or when a box never closes (the answer was cut off)."""
+    contents = all_boxed(text)
+    if None in contents:
+        return None
+    distinct = list(dict.fromkeys(content.strip() for content in contents if content.strip()))
+    return ", ".join(distinct) if distinct else None
 
 
 def last_fenced_code(text: str) -> str | None:

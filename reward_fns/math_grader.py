@@ -178,6 +178,41 @@ def decimal_answer_matches(gold: str, pred: str) -> bool:
     return answers_match(exact(gold), exact(pred))
 
 
+def _top_level_items(s: str) -> list[str]:
+    """``a, (b, c), d`` -> ["a", "(b, c)", "d"]: commas outside any bracket separate items."""
+    items, depth, current = [], 0, ""
+    for char in s:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        if char == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+        else:
+            current += char
+    items.append(current.strip())
+    return items
+
+
+def list_answers_match(gold: str, pred: str) -> bool:
+    """True when ``gold`` and ``pred`` are unbracketed lists of answers (several solutions,
+    several boxes) naming the same answers, in any order, each matched once.
+
+    A number with thousands separators (``1,000``) is one answer, not a list."""
+    gold_n, pred_n = normalise(gold), normalise(pred)
+    gold_items, pred_items = _top_level_items(gold_n), _top_level_items(pred_n)
+    if len(gold_items) < 2 or len(gold_items) != len(pred_items):
+        return False
+    unmatched = list(pred_items)
+    for item in gold_items:
+        partner = next((p for p in unmatched if answers_match(item, p)), None)
+        if partner is None:
+            return False
+        unmatched.remove(partner)
+    return True
+
+
 def answers_match(gold: str, pred: str) -> bool:
     """True when ``pred`` states the same answer as ``gold`` (exactly, not approximately)."""
     gold_n, pred_n = normalise(gold), normalise(pred)
@@ -190,4 +225,6 @@ def answers_match(gold: str, pred: str) -> bool:
         if not (gold_t and pred_t) or gold_t[:2] != pred_t[:2] or len(gold_t[2]) != len(pred_t[2]):
             return False
         return all(answers_match(g, p) for g, p in zip(gold_t[2], pred_t[2], strict=True))
+    if len(_top_level_items(gold_n)) > 1 or len(_top_level_items(pred_n)) > 1:
+        return False  # a list ("32, 349") is compared item by item, never read as one number
     return _sympy_equal(gold_n, pred_n)

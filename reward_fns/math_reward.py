@@ -1,7 +1,9 @@
-"""Math (binary). Graded: the content of the last ``\\boxed{}`` of the graded text. Scores 1 when
-the DeepScaleR-style grader (``math_grader``: normalise and compare, exact sympy equivalence
-behind guards) OR math-verify accepts it against any of the accepted ground-truth strings; no
-``\\boxed{}`` scores 0. Runs inside a killable worker: math-verify's ``signal.alarm`` timeouts
+"""Math (binary). Graded: the ``\\boxed{}`` answer of the graded text — every box read together
+as one answer (repeats dropped; distinct boxes form a list, so a hedge such as ``\\boxed{1}`` or
+``\\boxed{2}`` is a wrong list, never "any of them"). Scores 1 when the DeepScaleR-style grader (``math_grader``: normalise and compare, exact sympy equivalence
+behind guards) OR math-verify accepts it against any of the accepted ground-truth strings (a list
+answer is compared as a set of answers); no ``\\boxed{}`` scores 0. A gold written over several
+lines (a matrix, a set) reaches both graders whole. Runs inside a killable worker: math-verify's ``signal.alarm`` timeouts
 work there (main thread), and the pool kills the worker at ``MATH_BOUND_S`` for the inputs
 whose hang no alarm interrupts (math-verify issue #65).
 """
@@ -12,8 +14,14 @@ from functools import lru_cache
 
 from math_verify import parse, verify
 
-from reward_fns.extract import last_boxed
-from reward_fns.math_grader import answers_match, decimal_answer_matches, normalise, writes_decimal
+from reward_fns.extract import boxed_answer
+from reward_fns.math_grader import (
+    answers_match,
+    decimal_answer_matches,
+    list_answers_match,
+    normalise,
+    writes_decimal,
+)
 from reward_fns.pool import PoolFailure, run_bounded
 from reward_fns.result import make_result
 
@@ -38,9 +46,13 @@ def gold_answers(ground_truth) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _parsed_gold(gold: str) -> tuple:
-    """math-verify's parse of a gold answer, kept: every response to a prompt shares it."""
+    """math-verify's parse of a gold answer, kept: every response to a prompt shares it.
+
+    Line breaks become spaces: math-verify finds no ``$...$`` spanning lines, and would grade
+    against a fragment of a multi-line gold (the last row of a matrix) instead."""
+    one_line = " ".join(gold.split("\n"))
     return tuple(
-        parse(f"${gold}$", parsing_timeout=_MV_TIMEOUT_S)
+        parse(f"${one_line}$", parsing_timeout=_MV_TIMEOUT_S)
         or parse(gold, parsing_timeout=_MV_TIMEOUT_S)
     )
 
@@ -79,16 +91,17 @@ def _is_correct(pred: str, golds: tuple[str, ...]) -> bool:
         return any(decimal_answer_matches(gold, pred) for gold in golds)
     if any(_math_verify_accepts(gold, pred) for gold in golds):
         return True
-    return any(answers_match(gold, pred) for gold in golds)
+    return any(answers_match(gold, pred) or list_answers_match(gold, pred) for gold in golds)
 
 
 def parse_ground_truth(ground_truth) -> list[str]:
-    """Accepted answers; a gold written as ``\\boxed{x}`` counts as ``x``."""
-    return [last_boxed(gold) or gold for gold in gold_answers(ground_truth)]
+    """Accepted answers; a gold written as ``\\boxed{x}`` counts as ``x``, several boxes as
+    their list."""
+    return [boxed_answer(gold) or gold for gold in gold_answers(ground_truth)]
 
 
 def score(text: str, golds: list[str]) -> dict:
-    pred = last_boxed(text)
+    pred = boxed_answer(text)
     if pred is None:
         return make_result("math", 0.0, error="no \\boxed{} answer")
     try:

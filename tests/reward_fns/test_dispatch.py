@@ -127,15 +127,13 @@ def test_batch_returns_the_same_results_as_single_calls():
     ]
 
 
-def test_malformed_ground_truth_is_a_configuration_error():
-    with pytest.raises(ValueError, match="code ground truth"):
-        compute_score("prorl/code/x", "```python\nprint(1)\n```", "not json")
-    with pytest.raises(ValueError, match="ifeval ground truth"):
-        compute_score(
-            "prorl/ifeval/x",
-            "hi",
-            json.dumps({"instruction_id_list": ["no:such_id"], "kwargs": [{}]}),
-        )
+def test_malformed_ground_truth_fails_its_item_with_the_reason():
+    result = compute_score("prorl/code/x", "```python\nprint(1)\n```", "not json")
+    assert result["score"] == 0.0 and "code ground truth" in result["error"]
+    result = compute_score(
+        "prorl/ifeval/x", "hi", json.dumps({"instruction_id_list": ["no:such_id"], "kwargs": [{}]})
+    )
+    assert result["score"] == 0.0 and "ifeval ground truth" in result["error"]
 
 
 @pytest.mark.parametrize("path", ["verl_entry.py", None])

@@ -53,9 +53,9 @@ def test_different_answers_score_zero(pred, gold):
     assert score(f"\\boxed{{{pred}}}", gold) == 0.0
 
 
-def test_last_boxed_is_graded_and_missing_box_scores_zero():
-    assert score("first \\boxed{3}, finally \\boxed{4}", "4") == 1.0
-    assert score("first \\boxed{4}, finally \\boxed{3}", "4") == 0.0
+def test_every_box_is_graded_and_missing_box_scores_zero():
+    assert score("first \\boxed{3}, finally \\boxed{4}", "4") == 0.0  # the list 3, 4
+    assert score("first \\boxed{4}, again \\boxed{4}", "4") == 1.0
     result = compute_score("prorl/math/t", "the answer is 4", "4")
     assert result["score"] == 0.0 and "boxed" in result["error"]
     assert score("\\boxed 4", "4") == 1.0
