@@ -7,7 +7,7 @@ The corpora are synthetic and repeatable: documents of 200-400 words drawn from 
 (exponent 1.1) over a 50,000-word vocabulary, so common words and phrases recur as in real
 text. Each size is indexed in a fresh process, which reports its wall time (streaming the
 text to disk, then the suffix array) and its peak resident memory above what it held before
-the build. Then the same process times ``creativity_index`` (L = 5..12) on 300-word
+the build (the documents are streamed, never held as a list). Then the same process times ``creativity_index`` (L = 5..12) on 300-word
 responses of three kinds: copied from the corpus, fresh draws from the same law, and words
 that never occur. A naive baseline — the same span queries answered by scanning the corpus
 bytes (``bytes in bytes``) — runs side by side on the smallest corpus to show the ratio.
@@ -20,6 +20,7 @@ import multiprocessing as mp
 import resource
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -44,15 +45,16 @@ def zipf_documents(total_bytes: int, seed: int):
         yield text
 
 
-def responses(corpus_docs: list[str], rng: np.random.Generator) -> dict[str, list[str]]:
+def responses(corpus: bytes, rng: np.random.Generator) -> dict[str, list[str]]:
+    documents = corpus.split(b"\n")
     copied = []
     for _ in range(RESPONSES):
-        words = corpus_docs[rng.integers(len(corpus_docs))].split()
+        words = documents[rng.integers(len(documents))].decode().split()
         start = rng.integers(max(1, len(words) - RESPONSE_WORDS))
         copied.append(" ".join(words[start : start + RESPONSE_WORDS]))
     fresh = [
-        " ".join(next(zipf_documents(1, seed)).split()[:RESPONSE_WORDS])
-        for seed in range(RESPONSES)
+        " ".join(next(zipf_documents(1, seed=10_000 + i)).split()[:RESPONSE_WORDS])
+        for i in range(RESPONSES)
     ]
     unseen = [" ".join(f"new{j}_{i}" for j in range(RESPONSE_WORDS)) for i in range(RESPONSES)]
     return {"copied": copied, "fresh": fresh, "unseen": unseen}
@@ -79,13 +81,12 @@ def time_queries(index: NgramIndex, texts: list[str]) -> float:
     return (time.perf_counter() - started) / len(texts)
 
 
-def measure(size_mb: float, with_baseline: bool, queue) -> None:
-    docs = list(zipf_documents(int(size_mb * 1e6), seed=int(size_mb * 1000)))
-    kinds = responses(docs, np.random.default_rng(0))
+def measure(size_mb: float, with_baseline: bool) -> dict:
+    """Build one corpus size in this (fresh) process and report its figures."""
     before = _rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        index = build_index(docs, tmp, progress=False)
+        index = build_index(zipf_documents(int(size_mb * 1e6), seed=1), tmp, progress=False)
         build_s = time.perf_counter() - started
         peak = _rss_mb() - before
         disk = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
@@ -98,13 +99,14 @@ def measure(size_mb: float, with_baseline: bool, queue) -> None:
             "peak_mb": peak,
             "disk_mb": disk,
         }
+        corpus = bytes(np.asarray(index.corpus))
+        kinds = responses(corpus, np.random.default_rng(0))
         for kind, texts in kinds.items():
             row[f"{kind}_ms"] = 1000 * time_queries(index, texts)
             row[f"{kind}_ci"] = float(np.mean([index.creativity_index(t) for t in texts]))
         if with_baseline:
-            scan = ScanIndex(bytes(np.asarray(index.corpus)))
-            row["scan_fresh_ms"] = 1000 * time_queries(scan, kinds["fresh"][:3])
-    queue.put(row)
+            row["scan_fresh_ms"] = 1000 * time_queries(ScanIndex(corpus), kinds["fresh"][:3])
+    return row
 
 
 def main() -> None:
@@ -113,14 +115,11 @@ def main() -> None:
     )
     parser.add_argument("--sizes-mb", type=float, nargs=3, default=[4, 16, 64])
     args = parser.parse_args()
-    context = mp.get_context("spawn")
     rows = []
     for i, size in enumerate(sorted(args.sizes_mb)):
-        queue = context.Queue()
-        process = context.Process(target=measure, args=(size, i == 0, queue))
-        process.start()
-        rows.append(queue.get())
-        process.join()
+        # a fresh process per size, so each reports its own peak memory
+        with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+            rows.append(pool.submit(measure, size, i == 0).result())
         r = rows[-1]
         print(
             f"corpus {r['size_mb']:>6.1f} MB ({r['words'] / 1e6:5.2f} M words): build {r['build_s']:6.1f} s "

@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from prorl_verl.eval.cli import main
+from prorl_verl.eval.creativity.generations import read_responses
 
 COPIED = " ".join(f"alpha{i}" for i in range(20))  # a corpus document
 SECOND = " ".join(f"beta{i}" for i in range(24))  # another one
@@ -162,3 +163,12 @@ def test_help_explains_the_metric(capsys):
         main(["creativity", "--help"])
     text = capsys.readouterr().out
     assert "L-uniqueness" in text and "--infini-gram-index" in text and "--corpus" in text
+
+
+def test_base_comes_first_by_default(eval_dir):
+    out, _ = eval_dir
+    data = out.parent / "mixed.parquet"
+    store(out, "aligned", "mixed", data, {0: [UNSEEN]})
+    responses = read_responses(out)
+    assert list(dict.fromkeys(r.model for r in responses)) == ["base", "aligned", "rl"]
+    assert [r.model for r in read_responses(out, ["rl", "base"])][:1] == ["rl"]

@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="NAME",
         help="models to score, in this order; the first is the base others are compared to "
-        "(default: every model stored, alphabetically)",
+        "(default: every model stored, alphabetically, except that one named base comes first)",
     )
     p.add_argument("--out", type=Path, help="output directory (default: see above)")
     return p

@@ -85,10 +85,14 @@ def _read_lines(path: Path) -> list[tuple[int, dict]]:
 
 
 def read_responses(path: str | Path, models: list[str] | None = None) -> list[Response]:
-    """Every stored response under ``path``, ordered by model, set, prompt and sample."""
+    """Every stored response under ``path``, ordered by model, set, prompt and sample.
+
+    ``models`` picks and orders the models; by default all, alphabetically, "base" first.
+    """
     root = generations_dir(path)
     found = sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.jsonl")))
-    chosen = found if models is None else models
+    # default order: alphabetical, except that a model called "base" is the base (first)
+    chosen = sorted(found, key=lambda m: (m != "base", m)) if models is None else models
     missing = [m for m in chosen if m not in found]
     if missing:
         raise ValueError(f"no generations of model(s) {missing} in {root} (found: {found})")
