@@ -5,9 +5,10 @@
 
 The corpora are synthetic and repeatable: documents of 200-400 words drawn from a Zipf law
 (exponent 1.1) over a 50,000-word vocabulary, so common words and phrases recur as in real
-text. Each size is indexed in a fresh process, which reports its wall time (streaming the
-text to disk, then the suffix array) and its peak resident memory above what it held before
-the build (the documents are streamed, never held as a list). Then the same process times ``creativity_index`` (L = 5..12) on 300-word
+text, written first to a JSON Lines file (not timed). Each size is indexed from that file in a
+fresh process, as the command line does it, which reports its wall time (streaming the file
+into the corpus bytes, then the suffix array) and its peak resident memory above what it held
+just before the build. Then the same process times ``creativity_index`` (L = 5..12) on 300-word
 responses of three kinds: copied from the corpus, fresh draws from the same law, and words
 that never occur. A naive baseline — the same span queries answered by scanning the corpus
 bytes (``bytes in bytes``) — runs side by side on the smallest corpus to show the ratio.
@@ -16,6 +17,7 @@ bytes (``bytes in bytes``) — runs side by side on the smallest corpus to show 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import resource
 import tempfile
@@ -24,8 +26,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import psutil
 
-from prorl_verl.eval.creativity import NgramIndex, build_index
+from prorl_verl.eval.creativity import NgramIndex, build_index, iter_documents
 from prorl_verl.eval.creativity.suffix_index import span_pattern
 
 VOCAB = 50_000
@@ -70,8 +73,12 @@ class ScanIndex(NgramIndex):
         return span_pattern(words) in self.corpus
 
 
-def _rss_mb() -> float:
+def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 2**20
 
 
 def time_queries(index: NgramIndex, texts: list[str]) -> float:
@@ -81,14 +88,21 @@ def time_queries(index: NgramIndex, texts: list[str]) -> float:
     return (time.perf_counter() - started) / len(texts)
 
 
-def measure(size_mb: float, with_baseline: bool) -> dict:
-    """Build one corpus size in this (fresh) process and report its figures."""
-    before = _rss_mb()
+def write_corpus(path: Path, size_mb: float) -> Path:
+    with open(path, "w") as handle:
+        for text in zipf_documents(int(size_mb * 1e6), seed=1):
+            handle.write(json.dumps({"text": text}) + "\n")
+    return path
+
+
+def measure(size_mb: float, corpus_file: Path, with_baseline: bool) -> dict:
+    """Index one corpus file in this (fresh) process and report its figures."""
+    before = _current_rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        index = build_index(zipf_documents(int(size_mb * 1e6), seed=1), tmp, progress=False)
+        index = build_index(iter_documents([corpus_file]), tmp, progress=False)
         build_s = time.perf_counter() - started
-        peak = _rss_mb() - before
+        peak = _peak_rss_mb() - before
         disk = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
         row = {
             "size_mb": size_mb,
@@ -116,31 +130,41 @@ def main() -> None:
     parser.add_argument("--sizes-mb", type=float, nargs=3, default=[4, 16, 64])
     args = parser.parse_args()
     rows = []
-    for i, size in enumerate(sorted(args.sizes_mb)):
-        # a fresh process per size, so each reports its own peak memory
-        with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
-            rows.append(pool.submit(measure, size, i == 0).result())
-        r = rows[-1]
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, size in enumerate(sorted(args.sizes_mb)):
+            corpus_file = write_corpus(Path(tmp) / f"corpus_{size}mb.jsonl", size)
+            # a fresh process per size, so each reports its own peak memory
+            with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+                rows.append(pool.submit(measure, size, corpus_file, i == 0).result())
+            corpus_file.unlink()
+            report(rows[-1])
+    summary(rows)
+
+
+def report(r: dict) -> None:
+    print(
+        f"corpus {r['size_mb']:>6.1f} MB ({r['words'] / 1e6:5.2f} M words): build {r['build_s']:6.1f} s "
+        f"(stream {r['stream_s']:.1f} s + suffix array {r['suffix_array_s']:.1f} s), "
+        f"peak +{r['peak_mb']:.0f} MB RAM, {r['disk_mb']:.0f} MB on disk",
+        flush=True,
+    )
+    print(
+        f"    creativity_index of a {RESPONSE_WORDS}-word response (L 5..12): "
+        + ", ".join(
+            f"{kind} {r[f'{kind}_ms']:.1f} ms (index {r[f'{kind}_ci']:.2f})"
+            for kind in ("copied", "fresh", "unseen")
+        ),
+        flush=True,
+    )
+    if "scan_fresh_ms" in r:
         print(
-            f"corpus {r['size_mb']:>6.1f} MB ({r['words'] / 1e6:5.2f} M words): build {r['build_s']:6.1f} s "
-            f"(stream {r['stream_s']:.1f} s + suffix array {r['suffix_array_s']:.1f} s), "
-            f"peak +{r['peak_mb']:.0f} MB RAM, {r['disk_mb']:.0f} MB on disk",
+            f"    baseline, same queries by scanning the corpus bytes: fresh {r['scan_fresh_ms']:.0f} ms "
+            f"per response ({r['scan_fresh_ms'] / r['fresh_ms']:.0f}x the suffix array)",
             flush=True,
         )
-        print(
-            f"    creativity_index of a {RESPONSE_WORDS}-word response (L 5..12): "
-            + ", ".join(
-                f"{kind} {r[f'{kind}_ms']:.1f} ms (index {r[f'{kind}_ci']:.2f})"
-                for kind in ("copied", "fresh", "unseen")
-            ),
-            flush=True,
-        )
-        if "scan_fresh_ms" in r:
-            print(
-                f"    baseline, same queries by scanning the corpus bytes: fresh {r['scan_fresh_ms']:.0f} ms "
-                f"per response ({r['scan_fresh_ms'] / r['fresh_ms']:.0f}x the suffix array)",
-                flush=True,
-            )
+
+
+def summary(rows: list[dict]) -> None:
     small, large = rows[0], rows[-1]
     growth = large["size_mb"] / small["size_mb"]
     print(
