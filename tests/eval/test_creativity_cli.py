@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from prorl_verl.eval.cli import main
-from prorl_verl.eval.creativity.generations import read_responses
+from prorl_verl.eval.creativity.generations import generation_files
 
 COPIED = " ".join(f"alpha{i}" for i in range(20))  # a corpus document
 SECOND = " ".join(f"beta{i}" for i in range(24))  # another one
@@ -167,8 +167,6 @@ def test_help_explains_the_metric(capsys):
 
 def test_base_comes_first_by_default(eval_dir):
     out, _ = eval_dir
-    data = out.parent / "mixed.parquet"
-    store(out, "aligned", "mixed", data, {0: [UNSEEN]})
-    responses = read_responses(out)
-    assert list(dict.fromkeys(r.model for r in responses)) == ["base", "aligned", "rl"]
-    assert [r.model for r in read_responses(out, ["rl", "base"])][:1] == ["rl"]
+    store(out, "aligned", "mixed", out.parent / "mixed.parquet", {0: [UNSEEN]})
+    assert [f.model for f in generation_files(out)] == ["base", "aligned", "rl"]
+    assert [f.model for f in generation_files(out, ["rl", "base"])] == ["rl", "base"]

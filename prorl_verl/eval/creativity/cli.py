@@ -10,7 +10,11 @@ from pathlib import Path
 from prorl_verl.eval.creativity.corpus_files import corpus_files, iter_documents
 from prorl_verl.eval.creativity.coverage import PAPER_MAX_N, PAPER_MIN_N, NgramIndex
 from prorl_verl.eval.creativity.figures import plot_by_task, plot_uniqueness_curve
-from prorl_verl.eval.creativity.generations import generations_dir, read_responses
+from prorl_verl.eval.creativity.generations import (
+    generation_files,
+    generations_dir,
+    iter_responses,
+)
 from prorl_verl.eval.creativity.infini_gram import PUBLIC_ENDPOINT, InfiniGramAPI, InfiniGramError
 from prorl_verl.eval.creativity.report import model_rows, score_responses, task_rows, write_report
 from prorl_verl.eval.creativity.suffix_index import META_FILE, build_index, load_index
@@ -121,11 +125,8 @@ def run(args: argparse.Namespace) -> list[Path]:
         raise ValueError(f"need 1 <= --min-n <= --max-n, got {args.min_n}, {args.max_n}")
     if args.infini_gram_index and (args.index or args.corpus):
         raise ValueError("--infini-gram-index replaces --index/--corpus: give one or the other")
-    responses = []
-    if args.generations is not None:  # read first: a bad store fails before any index work
-        responses = read_responses(args.generations, args.models)
-        if not responses:
-            raise ValueError(f"{args.generations}: the stored generations hold no responses")
+    # look at the store first: a bad one fails before any index work
+    files = [] if args.generations is None else generation_files(args.generations, args.models)
     if args.infini_gram_index:
         index: NgramIndex = InfiniGramAPI(args.infini_gram_index, args.infini_gram_url)
     else:
@@ -134,15 +135,17 @@ def run(args: argparse.Namespace) -> list[Path]:
     if args.generations is None:
         return []
     out = args.out or generations_dir(args.generations).parent
-    scored = score_responses(index, responses, args.min_n, args.max_n)
-    files = write_report(scored, out, args.min_n, args.max_n)
+    scored = score_responses(index, iter_responses(files), args.min_n, args.max_n)
+    if not scored:
+        raise ValueError(f"{args.generations}: the stored generations hold no responses")
+    written = write_report(scored, out, args.min_n, args.max_n)
     tasks, models = task_rows(scored), model_rows(scored)
-    files += [
+    written += [
         plot_by_task(tasks, out / "plots", args.min_n, args.max_n),
         plot_uniqueness_curve(models, out / "plots", args.min_n, args.max_n),
     ]
     print((out / "tables" / "creativity.md").read_text())
-    return files
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,9 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.generations is None and args.corpus is None:
         raise SystemExit("error: give --generations to score, --corpus to build an index, or both")
     try:
-        files = run(args)
+        written = run(args)
     except (FileNotFoundError, ValueError, TypeError, InfiniGramError) as error:
         raise SystemExit(f"error: {error}") from None
-    if files:
-        print(f"wrote {len(files)} files")
+    if written:
+        print(f"wrote {len(written)} files")
     return 0

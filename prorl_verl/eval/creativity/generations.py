@@ -5,13 +5,15 @@ prompt, all its completions) beside ``<set>.meta.json``, which names the eval se
 file. A response's task is the ``data_source`` of that file's row with the prompt's index;
 when the file is no longer there the task is the set name, and a warning says so. Reading
 never changes the store: a torn last line (an interrupted run) is reported and left out, any
-other unreadable line is an error naming the file and line.
+other unreadable line is an error naming the file and line. Files are read one line (one
+prompt) at a time, so long runs are never held in memory whole.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,58 +62,64 @@ def _data_sources(meta_path: Path, eval_set: str) -> dict[int, str] | None:
     return dict(enumerate(column))
 
 
-def _read_lines(path: Path) -> list[tuple[int, dict]]:
-    raw = path.read_bytes()
-    lines = raw.split(b"\n")
-    if lines[-1]:
-        logger.warning(
-            "%s: last line is incomplete (%d bytes, interrupted write): left out",
-            path,
-            len(lines[-1]),
-        )
-    records = []
-    for line_number, line in enumerate(lines[:-1], start=1):
-        try:
-            record = json.loads(line)
-            int(record["index"])
-            if not all(isinstance(c["text"], str) for c in record["completions"]):
-                raise TypeError("a completion's text is not a string")
-        except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(
-                f"{path}, line {line_number}: not a generation record ({error})"
-            ) from error
-        records.append((line_number, record))
-    return records
+@dataclass(frozen=True)
+class GenerationFile:
+    model: str
+    eval_set: str
+    path: Path
 
 
-def read_responses(path: str | Path, models: list[str] | None = None) -> list[Response]:
-    """Every stored response under ``path``, ordered by model, set, prompt and sample.
+def generation_files(path: str | Path, models: list[str] | None = None) -> list[GenerationFile]:
+    """The stored generation files under ``path``, model by model, sets alphabetically.
 
     ``models`` picks and orders the models; by default all, alphabetically, "base" first.
     """
     root = generations_dir(path)
     found = sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.jsonl")))
-    # default order: alphabetical, except that a model called "base" is the base (first)
     chosen = sorted(found, key=lambda m: (m != "base", m)) if models is None else models
     missing = [m for m in chosen if m not in found]
     if missing:
         raise ValueError(f"no generations of model(s) {missing} in {root} (found: {found})")
-    responses = []
-    for model in chosen:
-        for jsonl in sorted((root / model).glob("*.jsonl")):
-            eval_set = jsonl.stem
-            sources = _data_sources(jsonl.with_suffix(".meta.json"), eval_set)
-            for line_number, record in _read_lines(jsonl):
-                index = int(record["index"])
-                if sources is not None and index not in sources:
-                    raise ValueError(
-                        f"{jsonl}, line {line_number}: prompt {index} is not a row of the eval set "
-                        f"({len(sources)} rows)"
-                    )
-                source = sources[index] if sources is not None else eval_set
-                responses += [
-                    Response(model, eval_set, source, index, sample, completion["text"])
-                    for sample, completion in enumerate(record["completions"])
-                ]
-    responses.sort(key=lambda r: (chosen.index(r.model), r.eval_set, r.prompt_index, r.sample))
-    return responses
+    return [
+        GenerationFile(model, jsonl.stem, jsonl)
+        for model in chosen
+        for jsonl in sorted((root / model).glob("*.jsonl"))
+    ]
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict]]:
+    with open(path, "rb") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.endswith(b"\n"):
+                logger.warning(
+                    "%s: last line is incomplete (%d bytes, interrupted write): left out",
+                    path,
+                    len(line),
+                )
+                return
+            try:
+                record = json.loads(line)
+                int(record["index"])
+                if not all(isinstance(c["text"], str) for c in record["completions"]):
+                    raise TypeError("a completion's text is not a string")
+            except (ValueError, KeyError, TypeError) as error:
+                raise ValueError(
+                    f"{path}, line {line_number}: not a generation record ({error})"
+                ) from error
+            yield line_number, record
+
+
+def iter_responses(files: list[GenerationFile]) -> Iterator[Response]:
+    """Every response of the files, read one line (one prompt) at a time."""
+    for file in files:
+        sources = _data_sources(file.path.with_suffix(".meta.json"), file.eval_set)
+        for line_number, record in _records(file.path):
+            index = int(record["index"])
+            if sources is not None and index not in sources:
+                raise ValueError(
+                    f"{file.path}, line {line_number}: prompt {index} is not a row of the eval "
+                    f"set ({len(sources)} rows)"
+                )
+            source = sources[index] if sources is not None else file.eval_set
+            for sample, completion in enumerate(record["completions"]):
+                yield Response(file.model, file.eval_set, source, index, sample, completion["text"])

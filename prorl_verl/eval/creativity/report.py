@@ -15,6 +15,7 @@ error of the mean of the index. Files, under the output directory:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,13 @@ from prorl_verl.eval.tables import _write_csv
 
 @dataclass(frozen=True)
 class ScoredResponse:
-    response: Response
+    """A response's scores and where it came from (its text is not kept)."""
+
+    model: str
+    eval_set: str
+    data_source: str
+    prompt_index: int
+    sample: int
     words: int
     curve: dict[int, float]  # L -> L-uniqueness (NaN for a response with no words)
 
@@ -42,19 +49,24 @@ class ScoredResponse:
 
 
 def score_responses(
-    index: NgramIndex,
-    responses: list[Response],
-    min_n: int,
-    max_n: int,
+    index: NgramIndex, responses: Iterable[Response], min_n: int, max_n: int
 ) -> list[ScoredResponse]:
-    return [
+    """Scores of every response, ordered by model (as they come), set, prompt and sample."""
+    scored = [
         ScoredResponse(
-            response,
-            len(text_words(response.text)),
-            index.uniqueness_curve(response.text, min_n, max_n),
+            r.model,
+            r.eval_set,
+            r.data_source,
+            r.prompt_index,
+            r.sample,
+            len(text_words(r.text)),
+            index.uniqueness_curve(r.text, min_n, max_n),
         )
-        for response in tqdm(responses, desc="creativity", unit="response", mininterval=1.0)
+        for r in tqdm(responses, desc="creativity", unit="response", mininterval=1.0)
     ]
+    model_rank = {m: i for i, m in enumerate(dict.fromkeys(s.model for s in scored))}
+    scored.sort(key=lambda s: (model_rank[s.model], s.eval_set, s.prompt_index, s.sample))
+    return scored
 
 
 def _stats(group: list[ScoredResponse]) -> dict:
@@ -82,8 +94,7 @@ def _blank_nan(row: dict) -> dict:
 def task_rows(scored: list[ScoredResponse]) -> list[dict]:
     groups: dict[tuple, list[ScoredResponse]] = {}
     for s in scored:
-        r = s.response
-        groups.setdefault((r.model, r.eval_set, r.data_source), []).append(s)
+        groups.setdefault((s.model, s.eval_set, s.data_source), []).append(s)
     return [
         {"model": m, "benchmark": b, "data_source": d, **_stats(group)}
         for (m, b, d), group in groups.items()
@@ -93,7 +104,7 @@ def task_rows(scored: list[ScoredResponse]) -> list[dict]:
 def model_rows(scored: list[ScoredResponse]) -> list[dict]:
     groups: dict[str, list[ScoredResponse]] = {}
     for s in scored:
-        groups.setdefault(s.response.model, []).append(s)
+        groups.setdefault(s.model, []).append(s)
     return [{"model": m, **_stats(group)} for m, group in groups.items()]
 
 
@@ -147,11 +158,10 @@ def markdown(tasks: list[dict], models: list[dict], min_n: int, max_n: int) -> s
 def response_rows(scored: list[ScoredResponse]) -> list[dict]:
     rows = []
     for s in scored:
-        r = s.response
         row = {
-            "index": r.prompt_index,
-            "sample": r.sample,
-            "data_source": r.data_source,
+            "index": s.prompt_index,
+            "sample": s.sample,
+            "data_source": s.data_source,
             "words": s.words,
             "creativity_index": s.creativity_index,
         }
@@ -166,7 +176,7 @@ def write_report(scored: list[ScoredResponse], out_dir: Path, min_n: int, max_n:
     written = []
     per_file: dict[tuple[str, str], list[ScoredResponse]] = {}
     for s in scored:
-        per_file.setdefault((s.response.model, s.response.eval_set), []).append(s)
+        per_file.setdefault((s.model, s.eval_set), []).append(s)
     for (model, eval_set), group in per_file.items():
         path = out_dir / "creativity" / model / f"{eval_set}.csv"
         _write_csv(path, response_rows(group))
