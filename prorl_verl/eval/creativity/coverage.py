@@ -93,9 +93,9 @@ class NgramIndex(ABC):
         lengths = self.match_lengths(text, max_n)
         return {n: uniqueness_from_matches(lengths, n) for n in range(min_n, max_n + 1)}
 
-    def uniqueness(self, text: str, L: int) -> float:  # noqa: N803 (the paper's name)
+    def uniqueness(self, text: str, L: int) -> float:  # "L" as in the paper
         """Fraction of the text's words not covered by any corpus span of ≥ L words."""
-        L = _check_length("L", L)  # noqa: N806
+        L = _check_length("L", L)
         return uniqueness_from_matches(self.match_lengths(text, L), L)
 
     def creativity_index(
