@@ -6,6 +6,7 @@
 #   make stage1 ... stage8   the paper's schedule; ARGS='key=value ...' overrides, DRY_RUN=1 prints the config
 #   make data                every dataset the stages and evaluations need (needs hub access)
 #   make eval MODELS='base=path/a rl=path/b' SETS='aime24 gpqa' N=256
+#             [CREATIVITY_INDEX=dir [CORPUS='files or dirs']]  adds the Creativity Index (built from CORPUS)
 #   make tiny-base           build (or reuse) the cold-started tiny model the demo starts from
 #   make lint                ruff
 SHELL := /bin/bash
@@ -23,6 +24,9 @@ MODELS ?=
 SETS ?= aime24 aime25 amc math500 minerva olympiadbench gpqa reasoning_gym reasoning_gym_ood graph_color
 N ?= 256
 DATA_DIR ?= data
+EVAL_OUT ?= runs/eval
+CREATIVITY_INDEX ?=
+CORPUS ?=
 STAGES := stage1 stage2 stage3 stage4 stage5 stage6 stage7 stage8
 
 .PHONY: install test unit e2e lint demo data eval tiny-base clean $(STAGES)
@@ -64,7 +68,10 @@ data: install
 	$(BIN)/python -m data_prep all --out $(DATA_DIR) $(ARGS)
 
 eval: install
-	$(BIN)/python -m prorl_verl.eval --models $(MODELS) --sets $(SETS) --n $(N) $(ARGS)
+	$(BIN)/python -m prorl_verl.eval --models $(MODELS) --sets $(SETS) --n $(N) --out $(EVAL_OUT) $(ARGS)
+ifneq ($(CREATIVITY_INDEX),)
+	$(BIN)/python -m prorl_verl.eval creativity --generations $(EVAL_OUT) --index $(CREATIVITY_INDEX) $(if $(CORPUS),--corpus $(CORPUS))
+endif
 
 clean:
 	rm -rf runs .pytest_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 from prorl_verl.eval.runner import EvalConfig, ModelSpec, run_eval
@@ -19,6 +20,9 @@ pass@k tables (CSV + Markdown) and the paper's figures (PNG) under --out:
   tables/gain_vs_base.csv, tables/graph_color_by_size.csv (when they apply)
   plots/passk_<set>.png (Fig 4), plots/pass1_hist_<set>.png (Fig 7),
   plots/gain_vs_base.png (Fig 3 left), plots/graph_color_size_<set>.png (Fig 6)
+
+`python -m prorl_verl.eval creativity --help`: the Creativity Index of the stored generations
+against a reference corpus (tables/creativity*.csv|.md, plots/creativity_*.png).
 
 Rerunning the same command generates nothing new and only re-scores; an interrupted run
 continues where it stopped. Sampling defaults are the paper's: temperature 0.6, top_p 0.95,
@@ -167,6 +171,11 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["creativity"]:
+        from prorl_verl.eval.creativity.cli import main as creativity_main
+
+        return creativity_main(argv[1:])
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
