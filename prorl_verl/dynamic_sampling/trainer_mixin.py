@@ -60,13 +60,18 @@ class DynamicSamplingMixin:
     # ------------------------------------------------------------------ data stream
     def _build_replay_buffer(self) -> ReplayBuffer:
         buffer = super()._build_replay_buffer()
-        if buffer.filter_groups_metric is None:
+        if getattr(buffer, "filter_groups_metric", None) is None:
             return buffer
         return observe_groups(buffer, self._on_group_finished)
 
     def _init_dataloader(self):
         super()._init_dataloader()
         if self.memory is not None:
+            if not isinstance(self.replay_buffer, ObservingReplayBuffer):
+                raise ValueError(
+                    "prorl.dynamic_sampling.memory needs verl's own replay buffer with group "
+                    "filtering (no trainer.v1.sampler.custom_sampler)"
+                )
             files = self.config.data.train_files
             files = [files] if isinstance(files, str) else list(files)
             count = check_prompt_ids(files)
@@ -140,21 +145,20 @@ class DynamicSamplingMixin:
         super().on_step_begin()
         self._step = StepRecord()
 
-    def _compute_metrics(self, batch, metrics, timing_raw, global_steps, epoch):
-        super()._compute_metrics(batch, metrics, timing_raw, global_steps, epoch)
-        if not self.config.algorithm.filter_groups.enable:
-            return
-        self.rollouts_total += self._step.rollouts
-        self._step.kept_groups = (
-            self.replay_buffer.partial_groups or self.config.data.train_batch_size
-        )
-        self._step.rollouts_total = self.rollouts_total
-        memory_counts = self.memory.end_step() if self.memory is not None else None
-        metrics.update(
-            step_metrics(
-                self._step, memory_counts, self.memory, self.config.actor_rollout_ref.rollout.n
+    def step(self, metrics: dict, timing_raw: dict):
+        """verl's step, then the step's bookkeeping and metrics: before verl saves a
+        checkpoint, so the saved memory includes this step's rate update."""
+        batch = super().step(metrics, timing_raw)
+        if isinstance(self.replay_buffer, ObservingReplayBuffer):
+            self.rollouts_total += self._step.rollouts
+            self._step.rollouts_total = self.rollouts_total
+            self._step.kept_groups = (
+                self.replay_buffer.partial_groups or self.config.data.train_batch_size
             )
-        )
+            memory_counts = self.memory.end_step() if self.memory is not None else None
+            n = self.config.actor_rollout_ref.rollout.n
+            metrics.update(step_metrics(self._step, memory_counts, self.memory, n))
+        return batch
 
     # ------------------------------------------------------------------ checkpoints
     def _save_checkpoint(self):
