@@ -22,20 +22,19 @@ from pathlib import Path
 
 import ray
 from verl.trainer.ppo.utils import Role
-from verl.trainer.ppo.v1.replay_buffer import DAPO_FILTERED_REWARD_COUNTS_KEY
 from verl.trainer.ppo.v1.trainer_sync import PPOTrainerSync
 from verl.utils.debug import marked_timer
 
+from prorl_verl.dynamic_sampling.trainer_mixin import DynamicSamplingMixin
 from prorl_verl.reset.policy import ResetConfig, ResetPolicy
 from prorl_verl.reset.worker import ProRLActorRolloutRefWorker
 
 logger = logging.getLogger(__name__)
 
 RESET_STATE_FILE = "prorl_reset.json"
-DROPPED_GROUPS_METRIC = "training/filter_groups/evicted_samples"
 
 
-class ProRLTrainer(PPOTrainerSync):
+class ProRLTrainer(DynamicSamplingMixin, PPOTrainerSync):
     def __init__(self, config):
         super().__init__(config)
         prorl = config.get("prorl", None) or {}
@@ -43,13 +42,9 @@ class ProRLTrainer(PPOTrainerSync):
         self.reset_policy = ResetPolicy(
             ResetConfig.from_mapping(prorl.get("reset", None), stage=str(prorl.get("stage", "")))
         )
-        sampling = prorl.get("dynamic_sampling", None) or {}
-        self.max_refill_factor = float(sampling.get("max_refill_factor", 8))
         self._reset_this_step: dict | None = None
         self._weight_norms: dict | None = None
         self._saved_snapshots: set[int] = set()
-        self._refill_rounds = 0
-        self._refill_prompts = 0
 
     # ------------------------------------------------------------------ set-up
     def _init_resource_pool_mgr(self):
@@ -67,8 +62,6 @@ class ProRLTrainer(PPOTrainerSync):
     # ------------------------------------------------------------------ reset
     def on_step_begin(self):
         super().on_step_begin()
-        self._refill_rounds = 0
-        self._refill_prompts = 0
         self._reset_this_step = None
         reason = self.reset_policy.reason_to_reset(self.global_steps)
         if reason is not None:
@@ -114,21 +107,6 @@ class ProRLTrainer(PPOTrainerSync):
             self.reset_policy.observe_validation(self.global_steps, metrics)
         return metrics
 
-    # ------------------------------------------------------------------ dynamic sampling
-    def _add_prompts_to_generate(self, num_prompts: int) -> int:
-        """verl's refill hook: count the extra generation rounds group filtering costs."""
-        self._refill_rounds += 1
-        self._refill_prompts += num_prompts
-        limit = self.max_refill_factor * self.config.data.train_batch_size
-        if self._refill_prompts > limit:
-            raise RuntimeError(
-                f"dynamic sampling refilled {self._refill_prompts} prompts in step {self.global_steps} "
-                f"(limit prorl.dynamic_sampling.max_refill_factor={self.max_refill_factor} x "
-                f"train_batch_size): nearly every group gets identical rewards, so the data is too easy "
-                f"or too hard for this model. Check the rewards or raise the limit."
-            )
-        return super()._add_prompts_to_generate(num_prompts)
-
     # ------------------------------------------------------------------ metrics
     def _compute_metrics(self, batch, metrics, timing_raw, global_steps, epoch):
         super()._compute_metrics(batch, metrics, timing_raw, global_steps, epoch)
@@ -148,21 +126,6 @@ class ProRLTrainer(PPOTrainerSync):
                 metrics[f"prorl/reset/reason/{kind.split(':')[0]}"] = 1.0
             if "actor/kl_loss" in metrics:
                 metrics["prorl/reset/kl_after"] = metrics["actor/kl_loss"]
-        if self.config.algorithm.filter_groups.enable:
-            dropped = float(metrics.get(DROPPED_GROUPS_METRIC, 0))
-            batch_size = float(self.config.data.train_batch_size)
-            metrics["prorl/dynamic_sampling/dropped_groups"] = dropped
-            metrics["prorl/dynamic_sampling/dropped_fraction"] = dropped / (dropped + batch_size)
-            metrics["prorl/dynamic_sampling/refill_rounds"] = self._refill_rounds
-            metrics["prorl/dynamic_sampling/refill_prompts"] = self._refill_prompts
-            # verl reports the shared value of each dropped group; with the kept groups' mean
-            # this gives the mean reward over everything generated, which filtering hides.
-            dropped_values = metrics.get(DAPO_FILTERED_REWARD_COUNTS_KEY) or {}
-            if "critic/score/mean" in metrics:
-                total = metrics["critic/score/mean"] * batch_size
-                total += sum(float(value) * count for value, count in dropped_values.items())
-                groups = batch_size + sum(dropped_values.values())
-                metrics["prorl/dynamic_sampling/reward_all_groups"] = total / groups
 
     # ------------------------------------------------------------------ checkpoints
     def _reference_snapshot_dir(self, reset_step: int) -> Path:
