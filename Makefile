@@ -6,6 +6,7 @@
 #   make stage1 ... stage8   the paper's schedule; ARGS='key=value ...' overrides, DRY_RUN=1 prints the config
 #   make data                every dataset the stages and evaluations need (needs hub access)
 #   make eval MODELS='base=path/a rl=path/b' SETS='aime24 gpqa' N=256
+#   make repro [FULL=1]      the paper's claims at CPU scale (docs/repro.md); rerun to resume
 #   make tiny-base           build (or reuse) the cold-started tiny model the demo starts from
 #   make lint                ruff
 SHELL := /bin/bash
@@ -19,13 +20,14 @@ EXTRAS := $(if $(filter 1,$(GPU)),dev$(comma)gpu,dev)
 STAMP := $(VENV)/.installed-$(if $(filter 1,$(GPU)),gpu,cpu)
 ARGS ?=
 DRY_RUN ?= 0
+FULL ?= 0
 MODELS ?=
 SETS ?= aime24 aime25 amc math500 minerva olympiadbench gpqa reasoning_gym reasoning_gym_ood graph_color
 N ?= 256
 DATA_DIR ?= data
 STAGES := stage1 stage2 stage3 stage4 stage5 stage6 stage7 stage8
 
-.PHONY: install test unit e2e lint demo data eval tiny-base clean $(STAGES)
+.PHONY: install test unit e2e lint demo repro data eval tiny-base clean $(STAGES)
 
 install: $(STAMP)
 
@@ -56,6 +58,9 @@ tiny-base: install
 
 demo: install
 	$(BIN)/python -m prorl_verl.demo $(ARGS)
+
+repro: install
+	$(BIN)/python -m prorl_verl.repro $(if $(filter 1,$(FULL)),--full) $(ARGS)
 
 $(STAGES): install
 	$(BIN)/python -m prorl_verl.launch $@ $(if $(filter 1,$(DRY_RUN)),--dry-run) $(ARGS)
