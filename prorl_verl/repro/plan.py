@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from prorl_verl.repro.data import EVAL_BUCKETS
+
 
 @dataclass(frozen=True)
 class Arm:
@@ -53,9 +55,11 @@ class Study:
     #: pass@k: samples per prompt (largest k) and prompts per bucket
     eval_samples: int
     eval_prompts: int
-    #: rough minutes per training step and per trainer start on 2 CPU cores (for the estimate)
+    #: for the time estimate, on 2 CPU cores: minutes per training step (16 prompts x 8) and
+    #: per trainer start, seconds per 1000 evaluation samples (measured, see docs/repro.md)
     minutes_per_step: float = 10 / 60
     minutes_per_launch: float = 1.2
+    seconds_per_1k_eval_samples: float = 20.0
 
     def __post_init__(self):
         unknown = [arm for arm in self.arms if arm not in ARMS]
@@ -80,10 +84,13 @@ class Study:
         return [*ends, self.steps]
 
     def estimated_minutes(self) -> float:
+        """Training and evaluation time of the whole study on 2 otherwise idle cores."""
         runs = len(self.arms) * len(self.seeds)
         per_run = self.steps * self.minutes_per_step
         per_run += len(self.segments()) * self.minutes_per_launch
-        return runs * per_run
+        models = 1 + len(self.seeds) * (len(self.arms) - 1 + len(self.checkpoint_steps()))
+        samples = models * len(EVAL_BUCKETS) * self.eval_prompts * self.eval_samples
+        return runs * per_run + samples / 1000 * self.seconds_per_1k_eval_samples / 60
 
 
 QUICK = Study(
@@ -91,7 +98,7 @@ QUICK = Study(
     arms=("no_kl", "kl", "kl_reset"),
     seeds=(1,),
     steps=40,
-    save_every=10,
+    save_every=20,
     segment_steps=40,
     prolonged_arm="kl_reset",
     eval_samples=32,

@@ -31,6 +31,9 @@ def test_every_arm_keeps_the_papers_ingredients_on_the_cpu(arm):
     assert (actor["clip_ratio_low"], actor["clip_ratio_high"]) == (0.2, 0.4)
     # four policy updates per step, like the paper's 256 prompts in mini-batches of 64
     assert c["data"]["train_batch_size"] // actor["ppo_mini_batch_size"] == 4
+    # verl splits each mini-batch's samples into whole micro-batches (or stops with an error)
+    samples = actor["ppo_mini_batch_size"] * c["actor_rollout_ref"]["rollout"]["n"]
+    assert samples % actor["ppo_micro_batch_size_per_gpu"] == 0
 
 
 def test_arms_differ_only_in_kl_and_reset():
