@@ -158,12 +158,14 @@ def units(study: Study) -> list[TrainUnit | EvalUnit]:
     """Every unit in order: the base's evaluation, then per run its segments and evaluation.
 
     Each run's checkpoints are evaluated right after it trains, so an interrupted study
-    already has complete results for the runs it finished. The prolonged arm's runs evaluate
-    every checkpoint, the others their last one.
+    already has complete results for the runs it finished. The prolonged arm runs first (it
+    answers the boundary and prolonged questions alone) and evaluates every checkpoint, the
+    others their last one.
     """
     out: list[TrainUnit | EvalUnit] = [EvalUnit("base", (("base", "", 0),))]
+    arms = sorted(study.arms, key=lambda arm: arm != study.prolonged_arm)
     for seed in study.seeds:
-        for arm in study.arms:
+        for arm in arms:
             run = run_name(arm, seed)
             out += [TrainUnit(arm, seed, end) for end in study.segments()]
             steps = study.checkpoint_steps() if arm == study.prolonged_arm else [study.steps]

@@ -40,13 +40,15 @@ def test_units_evaluate_the_base_first_then_train_and_evaluate_each_run():
     )
     plan = units(study)
     assert plan[0] == EvalUnit("base", (("base", "", 0),))
-    assert plan[1:4] == [TrainUnit("kl", 1, 10), TrainUnit("kl", 1, 20), plan[3]]
-    # the ordinary arm: its last checkpoint only; the prolonged arm: every checkpoint
-    assert plan[3].models == (("kl-s1@20", "kl-s1", 20),)
-    assert plan[6].models == (
+    # the prolonged arm first: every checkpoint evaluated
+    assert plan[1:3] == [TrainUnit("kl_reset", 1, 10), TrainUnit("kl_reset", 1, 20)]
+    assert plan[3].models == (
         ("kl_reset-s1@10", "kl_reset-s1", 10),
         ("kl_reset-s1@20", "kl_reset-s1", 20),
     )
+    # the other arm: its last checkpoint only
+    assert plan[4:6] == [TrainUnit("kl", 1, 10), TrainUnit("kl", 1, 20)]
+    assert plan[6].models == (("kl-s1@20", "kl-s1", 20),)
     # seed 1 of every arm comes before seed 2: a stopped study has whole comparisons
     assert [u.seed for u in plan if isinstance(u, TrainUnit)] == [1, 1, 1, 1, 2, 2, 2, 2]
     assert len(plan) == 1 + 2 * 2 * (2 + 1)
