@@ -95,7 +95,8 @@ class Study:
 
 QUICK = Study(
     name="quick",
-    arms=("no_kl", "kl", "kl_reset"),
+    # in training order: the two arms of the reset question first
+    arms=("kl_reset", "kl", "no_kl"),
     seeds=(1,),
     steps=40,
     save_every=20,
