@@ -91,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     results = collect(study, study_root, args.overrides)
     report = write_report(results, report_dir)
     figures = plot_all(results, report_dir)
-    state = "finished" if finished else "stopped (run again to continue)"
-    print(f"\nrepro {study.name} {state} after {(time.time() - started) / 60:.1f} min")
+    if not args.report_only:
+        state = "finished" if finished else "stopped (run again to continue)"
+        print(f"\nrepro {study.name} {state} after {(time.time() - started) / 60:.1f} min")
     print(f"report: {report}")
     for figure in figures:
         print(f"figure: {figure}")

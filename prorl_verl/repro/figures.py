@@ -115,7 +115,9 @@ def plot_training(res: StudyResults, out: Path, window: int = 5) -> Path | None:
     )
     for axis, (key, title) in zip(axes, TRAINING_PANELS, strict=True):
         for arm in res.study.arms:
-            runs = [res.curves[run_name(arm, s)] for s in res.finished_seeds(arm)]
+            # every run with metrics, finished or not: the figure also shows a study in progress
+            names = [run_name(arm, s) for s in res.study.seeds]
+            runs = [res.curves[name] for name in names if name in res.curves]
             if not runs:
                 continue
             xs = sorted(set.intersection(*(set(R.series(c, key)[0]) for c in runs)))
