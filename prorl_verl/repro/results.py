@@ -48,11 +48,6 @@ class Spread:
         std = float(array.std(ddof=1)) if len(array) > 1 else math.nan
         return cls(float(array.mean()), std, len(array))
 
-    def __str__(self) -> str:
-        if self.n == 1:
-            return f"{self.mean:.3f} (1 seed)"
-        return f"{self.mean:.3f} ± {self.std:.3f} (n={self.n})"
-
 
 def verdict(difference: Spread, min_seeds: int = 3) -> str:
     """Whether per-seed differences support a claim: their mean lies more than two standard
