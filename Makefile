@@ -7,6 +7,7 @@
 #   make data                every dataset the stages and evaluations need (needs hub access)
 #   make eval MODELS='base=path/a rl=path/b' SETS='aime24 gpqa' N=256
 #             [CREATIVITY_INDEX=dir [CORPUS='files or dirs']]  adds the Creativity Index (built from CORPUS)
+#   make repro [FULL=1]      the paper's claims at CPU scale (docs/repro.md); rerun to resume
 #   make tiny-base           build (or reuse) the cold-started tiny model the demo starts from
 #   make lint                ruff
 SHELL := /bin/bash
@@ -20,6 +21,7 @@ EXTRAS := $(if $(filter 1,$(GPU)),dev$(comma)gpu,dev)
 STAMP := $(VENV)/.installed-$(if $(filter 1,$(GPU)),gpu,cpu)
 ARGS ?=
 DRY_RUN ?= 0
+FULL ?= 0
 MODELS ?=
 SETS ?= aime24 aime25 amc math500 minerva olympiadbench gpqa reasoning_gym reasoning_gym_ood graph_color
 N ?= 256
@@ -29,7 +31,7 @@ CREATIVITY_INDEX ?=
 CORPUS ?=
 STAGES := stage1 stage2 stage3 stage4 stage5 stage6 stage7 stage8
 
-.PHONY: install test unit e2e lint demo data eval tiny-base clean $(STAGES)
+.PHONY: install test unit e2e lint demo repro data eval tiny-base clean $(STAGES)
 
 install: $(STAMP)
 
@@ -60,6 +62,9 @@ tiny-base: install
 
 demo: install
 	$(BIN)/python -m prorl_verl.demo $(ARGS)
+
+repro: install
+	$(BIN)/python -m prorl_verl.repro $(if $(filter 1,$(FULL)),--full) $(ARGS)
 
 $(STAGES): install
 	$(BIN)/python -m prorl_verl.launch $@ $(if $(filter 1,$(DRY_RUN)),--dry-run) $(ARGS)

@@ -1,0 +1,104 @@
+"""``python -m prorl_verl.repro [--full] [--max-minutes M] [key=value ...]`` (``make repro``).
+
+Trains every arm and seed of the study through prorl_verl.launch (recipes/repro_<arm>.yaml),
+evaluates the checkpoints with prorl_verl.eval, and writes the report (results.md and
+repro_*.png) under <run-dir>/<quick|full>/report. Each step is skipped when already done,
+so the same command continues an interrupted study. key=value arguments are Hydra overrides
+given to every training run.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from prorl_verl.repro.data import write_data
+from prorl_verl.repro.driver import run_units
+from prorl_verl.repro.figures import plot_all
+from prorl_verl.repro.plan import FULL, QUICK, STUDIES, units
+from prorl_verl.repro.report import collect, write_report
+from prorl_verl.tiny.cache import ensure_tiny_model
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m prorl_verl.repro",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help=f"the full study: {len(FULL.arms)} arms x {len(FULL.seeds)} seeds x {FULL.steps} "
+        f"steps (about {FULL.estimated_minutes() / 60:.0f} h of training on 2 cores); default: "
+        f"the quick one, {len(QUICK.arms)} arms x {len(QUICK.seeds)} seed x {QUICK.steps} steps",
+    )
+    parser.add_argument(
+        "--run-dir", default="runs/repro", help="where studies write (default runs/repro)"
+    )
+    parser.add_argument(
+        "--tiny-cache", default="runs/tiny", help="tiny model cache (default runs/tiny)"
+    )
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        default=None,
+        help="start no new unit of work after this many minutes; rerun to continue",
+    )
+    parser.add_argument(
+        "--report-only", action="store_true", help="only redraw the report from what exists"
+    )
+    parser.add_argument(
+        "--report-dir", default=None, help="write the report here (default <study>/report)"
+    )
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides for every training run")
+    return parser.parse_args(argv)
+
+
+def check_overrides(study_root: Path, overrides: list[str]) -> None:
+    """A study continues only with the overrides it started with (its runs must match)."""
+    record = study_root / "study.json"
+    if record.exists():
+        before = json.loads(record.read_text())["overrides"]
+        if before != overrides:
+            raise SystemExit(
+                f"{record}: this study was started with overrides {before}, now {overrides}; "
+                f"use the same ones, or another --run-dir"
+            )
+    else:
+        study_root.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"overrides": overrides}))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    study = STUDIES["full" if args.full else "quick"]
+    study_root = (Path(args.run_dir) / study.name).resolve()
+    check_overrides(study_root, args.overrides)
+    started = time.time()
+    finished = True
+    if not args.report_only:
+        print(
+            f"repro {study.name}: {len(units(study))} units, training estimated at "
+            f"{study.estimated_minutes():.0f} min on 2 idle cores; writing {study_root}",
+            flush=True,
+        )
+        model = ensure_tiny_model(Path(args.tiny_cache), warmup=True).resolve()
+        write_data(study_root / "data", study.eval_prompts)
+        finished = run_units(study, study_root, model, args.overrides, args.max_minutes)
+    report_dir = Path(args.report_dir) if args.report_dir else study_root / "report"
+    results = collect(study, study_root, args.overrides)
+    report = write_report(results, report_dir)
+    figures = plot_all(results, report_dir)
+    if not args.report_only:
+        state = "finished" if finished else "stopped (run again to continue)"
+        print(f"\nrepro {study.name} {state} after {(time.time() - started) / 60:.1f} min")
+    print(f"report: {report}")
+    for figure in figures:
+        print(f"figure: {figure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

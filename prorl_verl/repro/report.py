@@ -1,0 +1,242 @@
+"""The study's answers: tables and verdicts per question (Markdown), from the runs on disk.
+
+Works on a partial study too (only what has been trained and evaluated is reported), so the
+report of a study stopped half-way says exactly what it rests on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prorl_verl.launch import compose_stage
+from prorl_verl.repro import results as R
+from prorl_verl.repro.data import EVAL_BUCKETS, eval_set_name
+from prorl_verl.repro.plan import ARMS, Study, model_name, run_name
+
+
+def kl_coefficient(arm: str, overrides: list[str]) -> float:
+    """β of an arm as its recipe (with the study's overrides) sets it; 0 without the KL loss."""
+    actor = compose_stage(ARMS[arm].recipe, overrides).actor_rollout_ref.actor
+    return float(actor.kl_loss_coef) if actor.use_kl_loss else 0.0
+
+
+@dataclass
+class StudyResults:
+    """Everything the report and figures need; runs and models not there yet are absent."""
+
+    study: Study
+    kl_coefs: dict[str, float]
+    #: run name -> step -> metrics
+    curves: dict[str, dict[int, dict]] = field(default_factory=dict)
+    #: model name -> eval set -> k -> pass@k
+    passk: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)
+
+    def seeds_with(self, arm: str, step: int) -> list[int]:
+        """Seeds of ``arm`` whose model at ``step`` has been evaluated on every bucket."""
+        return [
+            seed
+            for seed in self.study.seeds
+            if len(self.passk.get(model_name(run_name(arm, seed), step), {})) == len(EVAL_BUCKETS)
+        ]
+
+    def finished_seeds(self, arm: str) -> list[int]:
+        """Seeds of ``arm`` trained to the end."""
+        return [
+            seed
+            for seed in self.study.seeds
+            if self.study.steps in self.curves.get(run_name(arm, seed), {})
+        ]
+
+
+def collect(study: Study, study_root: Path, overrides: list[str]) -> StudyResults:
+    out = StudyResults(study, {arm: kl_coefficient(arm, overrides) for arm in study.arms})
+    eval_dir = study_root / "eval"
+    models = ["base"]
+    for seed in study.seeds:
+        for arm in study.arms:
+            run = run_name(arm, seed)
+            if (study_root / run / "metrics").is_dir():
+                out.curves[run] = R.training_curves(study_root / run, out.kl_coefs[arm])
+            models += [model_name(run, step) for step in study.checkpoint_steps()]
+    for model in models:
+        for bucket in EVAL_BUCKETS:
+            name = eval_set_name(bucket)
+            if (eval_dir / "scores" / model / f"{name}.csv").exists():
+                out.passk.setdefault(model, {})[name] = R.pass_at_ks(eval_dir, model, name)
+    return out
+
+
+def _fmt(spread: R.Spread) -> str:
+    return f"{spread.mean:.3f}" if spread.n == 1 else f"{spread.mean:.3f} ± {spread.std:.3f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def boundary(res: StudyResults) -> str:
+    """Q1: pass@k of the base and of the prolonged arm's final checkpoint, per bucket."""
+    arm, step = res.study.prolonged_arm, res.study.steps
+    seeds = res.seeds_with(arm, step)
+    if "base" not in res.passk or not seeds:
+        return "Not evaluated yet.\n"
+    rows = []
+    for bucket in EVAL_BUCKETS:
+        name = eval_set_name(bucket)
+        base = res.passk["base"][name]
+        for k in (1, max(base)):
+            trained = [res.passk[model_name(run_name(arm, s), step)][name][k] for s in seeds]
+            delta = R.Spread.of([t - base[k] for t in trained])
+            rows.append(
+                [
+                    bucket.name,
+                    str(k),
+                    f"{base[k]:.3f}",
+                    _fmt(R.Spread.of(trained)),
+                    _fmt(delta),
+                    R.verdict(delta),
+                ]
+            )
+    header = ["bucket", "k", "base", f"{arm} @ {step}", "trained − base", "verdict"]
+    return _table(header, rows)
+
+
+def prolonged(res: StudyResults) -> str:
+    """Q2: pass@1 and pass@k_max of the prolonged arm at each checkpoint, per bucket."""
+    arm = res.study.prolonged_arm
+    if "base" not in res.passk:
+        return "Not evaluated yet.\n"
+    steps = [s for s in res.study.checkpoint_steps() if res.seeds_with(arm, s)]
+    rows = []
+    for bucket in EVAL_BUCKETS:
+        name = eval_set_name(bucket)
+        k_max = max(res.passk["base"][name])
+        for k in (1, k_max):
+            cells = [f"{res.passk['base'][name][k]:.3f}"]
+            for step in steps:
+                values = [
+                    res.passk[model_name(run_name(arm, s), step)][name][k]
+                    for s in res.seeds_with(arm, step)
+                ]
+                cells.append(_fmt(R.Spread.of(values)))
+            rows.append([bucket.name, str(k), *cells])
+    return _table(["bucket", "k", "base", *(f"step {s}" for s in steps)], rows)
+
+
+def prolonged_verdict(res: StudyResults) -> str:
+    """Does the second half of the run still improve hard-bucket pass@1? (per seed)."""
+    arm, steps = res.study.prolonged_arm, res.study.checkpoint_steps()
+    middle, last = steps[len(steps) // 2 - 1] if len(steps) > 1 else steps[0], steps[-1]
+    seeds = sorted(set(res.seeds_with(arm, middle)) & set(res.seeds_with(arm, last)))
+    if not seeds or middle == last:
+        return "Not evaluated yet.\n"
+    name = eval_set_name(EVAL_BUCKETS[1])
+    gains = [
+        res.passk[model_name(run_name(arm, s), last)][name][1]
+        - res.passk[model_name(run_name(arm, s), middle)][name][1]
+        for s in seeds
+    ]
+    delta = R.Spread.of(gains)
+    return f"hard-bucket pass@1, step {last} − step {middle}: {_fmt(delta)} → {R.verdict(delta)}\n"
+
+
+ARM_COLUMNS = (
+    ("late reward", R.REWARD),
+    ("late val acc", R.VAL_ACC),
+    ("late KL", R.KL),
+    ("KL share of loss", R.KL_SHARE),
+    ("clip fraction", R.CLIP_FRACTION),
+    ("late entropy", R.ENTROPY),
+)
+
+
+def arm_values(res: StudyResults, arm: str, seed: int) -> dict[str, float]:
+    """One run's numbers: late means of the training metrics (last quarter), resets, and the
+    final checkpoint's hard-bucket pass@1."""
+    curves = res.curves[run_name(arm, seed)]
+    values = {}
+    for label, key in ARM_COLUMNS:
+        if R.series(curves, key)[1]:
+            fraction = 1.0 if key in (R.KL_SHARE, R.CLIP_FRACTION) else 0.25
+            values[label] = R.late_mean(curves, key, fraction)
+    values["resets"] = float(len(R.reset_steps(curves)))
+    final = res.passk.get(model_name(run_name(arm, seed), res.study.steps), {})
+    if eval_set_name(EVAL_BUCKETS[1]) in final:
+        values["hard pass@1"] = final[eval_set_name(EVAL_BUCKETS[1])][1]
+    return values
+
+
+def arms(res: StudyResults) -> str:
+    """Q3: each arm's late training metrics and final hard pass@1, mean ± std over seeds."""
+    labels = [label for label, _ in ARM_COLUMNS] + ["resets", "hard pass@1"]
+    rows = []
+    for arm in res.study.arms:
+        per_seed = [arm_values(res, arm, s) for s in res.finished_seeds(arm)]
+        if not per_seed:
+            continue
+        cells = []
+        for label in labels:
+            values = [v[label] for v in per_seed if label in v]
+            cells.append(_fmt(R.Spread.of(values)) if values else "–")
+        rows.append([ARMS[arm].label, f"{res.kl_coefs[arm]:g}", str(len(per_seed)), *cells])
+    if not rows:
+        return "No run has finished yet.\n"
+    return _table(["arm", "β", "seeds", *labels], rows)
+
+
+#: paired comparisons of Q3: (arm, against)
+COMPARISONS = (("kl", "no_kl"), ("kl_reset", "kl"), ("kl_plateau", "kl"))
+
+
+def arm_comparisons(res: StudyResults) -> str:
+    """Per-seed differences between arms (same seeds) in late reward and hard pass@1."""
+    rows = []
+    for arm, other in COMPARISONS:
+        if arm not in res.study.arms or other not in res.study.arms:
+            continue
+        seeds = sorted(set(res.finished_seeds(arm)) & set(res.finished_seeds(other)))
+        for label in ("late reward", "hard pass@1"):
+            pairs = [(arm_values(res, arm, s), arm_values(res, other, s)) for s in seeds]
+            diffs = [a[label] - b[label] for a, b in pairs if label in a and label in b]
+            if diffs:
+                delta = R.Spread.of(diffs)
+                rows.append(
+                    [
+                        f"{ARMS[arm].label} − {ARMS[other].label}",
+                        label,
+                        _fmt(delta),
+                        R.verdict(delta),
+                    ]
+                )
+    if not rows:
+        return "No pair of arms has finished the same seed yet.\n"
+    return _table(["comparison", "metric", "difference", "verdict"], rows)
+
+
+def write_report(res: StudyResults, out: Path) -> Path:
+    """``results.md``: the tables and verdicts of the four questions."""
+    study = res.study
+    done_runs = sum(len(res.finished_seeds(arm)) for arm in study.arms)
+    parts = [
+        f"# ProRL micro-reproduction: {study.name} configuration\n\n",
+        f"Runs finished: {done_runs} of {len(study.arms) * len(study.seeds)} "
+        f"({len(study.arms)} arms × seeds {list(study.seeds)}, {study.steps} steps each). ",
+        f"pass@k: {study.eval_prompts} prompts per bucket × {study.eval_samples} samples.\n\n",
+        "## 1. Boundary: pass@k, base vs. trained\n\n",
+        boundary(res),
+        "\n## 2. Prolonged: along one run\n\n",
+        prolonged(res),
+        "\n",
+        prolonged_verdict(res),
+        "\n## 3. KL and reset: the arms\n\n",
+        arms(res),
+        "\n",
+        arm_comparisons(res),
+    ]
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "results.md"
+    path.write_text("".join(parts))
+    return path

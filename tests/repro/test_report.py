@@ -1,0 +1,80 @@
+"""The report of a (partial) study: tables and verdicts from files shaped like real runs."""
+
+from prorl_verl.repro import results as R
+from prorl_verl.repro.figures import plot_all
+from prorl_verl.repro.plan import Study
+from prorl_verl.repro.report import collect, write_report
+
+SETS = ("chain_sum_easy", "chain_sum_hard", "chain_sum_ood")
+STUDY = Study(
+    "t",
+    ("no_kl", "kl_reset"),
+    (1, 2),
+    steps=20,
+    save_every=10,
+    segment_steps=20,
+    prolonged_arm="kl_reset",
+    eval_samples=4,
+    eval_prompts=2,
+)
+
+
+def curves(reward: float, kl: float, reset_at: int | None = None) -> dict[int, dict]:
+    steps = {}
+    for step in range(1, 21):
+        steps[step] = {
+            R.REWARD: reward,
+            R.PG_LOSS: -0.1,
+            R.KL: kl,
+            R.ENTROPY: 0.5,
+            R.CLIP_FRACTION: 0.01,
+            "timing_s/step": 1.0,
+        }
+        if step == reset_at:
+            steps[step][R.RESET] = 1.0
+    steps[20][R.VAL_ACC] = reward
+    return steps
+
+
+def test_partial_study_reports_what_it_rests_on(tmp_path, write_metrics, write_scores):
+    root = tmp_path / "study"
+    # seed 1 of both arms trained; seed 2 not started
+    write_metrics(root / "no_kl-s1", curves(0.4, 0.0))
+    write_metrics(root / "kl_reset-s1", curves(0.5, 0.02, reset_at=11))
+    eval_dir = root / "eval"
+    for name in SETS:
+        write_scores(eval_dir, "base", name, [(4, 0), (4, 2)])  # pass@1 .25, pass@4 .5
+        write_scores(eval_dir, "kl_reset-s1@10", name, [(4, 1), (4, 2)])
+        write_scores(eval_dir, "kl_reset-s1@20", name, [(4, 2), (4, 4)])  # pass@1 .75, pass@4 1
+        write_scores(eval_dir, "no_kl-s1@20", name, [(4, 1), (4, 3)])  # pass@1 .5
+    results = collect(STUDY, root, [])
+    assert results.kl_coefs == {"no_kl": 0.0, "kl_reset": 0.3}
+    text = write_report(results, tmp_path / "report").read_text()
+
+    assert "Runs finished: 2 of 4" in text
+    # boundary: base .250 -> trained .750 at k=1, .500 -> 1.000 at k=4, one seed: no claim
+    assert "| hard | 1 | 0.250 | 0.750 | 0.500 | not shown at this scale (1 seed(s)" in text
+    assert "| hard | 4 | 0.500 | 1.000 | 0.500 |" in text
+    # prolonged: base, step 10 (pass@1 .375), step 20
+    assert "| hard | 1 | 0.250 | 0.375 | 0.750 |" in text
+    # arms: the KL share is 0.3 * 0.02 / (0.1 + 0.006); one reset
+    share = 0.3 * 0.02 / (0.1 + 0.3 * 0.02)
+    assert f"| KL + reset every 20 steps | 0.3 | 1 | 0.500 | 0.500 | 0.020 | {share:.3f} |" in text
+    assert "| 0.010 | 0.500 | 1.000 | 0.750 |" in text  # clip, entropy, resets, hard pass@1
+    assert "| no KL | 0 | 1 | 0.400 |" in text
+
+    figures = plot_all(results, tmp_path / "report")
+    assert [f.name for f in figures] == [
+        "repro_passk.png",
+        "repro_prolonged.png",
+        "repro_training.png",
+    ]
+    assert all(f.stat().st_size > 10_000 for f in figures)
+
+
+def test_empty_study_says_nothing_has_run(tmp_path):
+    text = write_report(collect(STUDY, tmp_path, []), tmp_path / "report").read_text()
+    assert "Runs finished: 0 of 4" in text
+    assert "Not evaluated yet." in text
+    assert "No run has finished yet." in text
+    assert plot_all(collect(STUDY, tmp_path, []), tmp_path / "report") == []

@@ -1,0 +1,57 @@
+"""The numbers the report rests on, against hand-computed values."""
+
+import math
+
+import pytest
+
+from prorl_verl.repro import results as R
+
+
+def test_spread_is_mean_and_sample_standard_deviation():
+    spread = R.Spread.of([1.0, 2.0, 3.0])
+    assert (spread.mean, spread.std, spread.n) == (2.0, 1.0, 3)
+    assert math.isnan(R.Spread.of([0.5]).std)
+
+
+def test_verdict_needs_three_seeds_and_two_standard_errors():
+    # mean 0.11, std 0.01 -> s.e. 0.0058: far from zero
+    assert R.verdict(R.Spread.of([0.10, 0.11, 0.12])).startswith("shown: higher by 0.110")
+    assert R.verdict(R.Spread.of([-0.10, -0.11, -0.12])).startswith("shown: lower")
+    # mean 0.0167, std 0.104 -> s.e. 0.06: not distinguishable from zero
+    assert R.verdict(R.Spread.of([0.1, -0.1, 0.05])).startswith("not shown at this scale")
+    assert R.verdict(R.Spread.of([0.3])).startswith("not shown at this scale (1 seed(s)")
+    assert R.verdict(R.Spread.of([0.3, 0.31])).startswith("not shown at this scale (2 seed(s)")
+
+
+def test_kl_share_is_the_penalty_over_the_loss_magnitude(tmp_path, write_metrics):
+    write_metrics(
+        tmp_path,
+        {
+            1: {R.PG_LOSS: -0.3, R.KL: 0.2},
+            2: {R.PG_LOSS: 0.0, R.KL: 0.0},
+            3: {"val-core/domain/all/acc/mean@4": 0.5},
+        },
+    )
+    curves = R.training_curves(tmp_path, kl_coef=0.5)
+    assert curves[1][R.KL_SHARE] == pytest.approx(0.1 / (0.3 + 0.1))
+    assert curves[2][R.KL_SHARE] == 0.0
+    assert R.KL_SHARE not in curves[3]  # a validation-only step has no loss
+
+
+def test_late_mean_takes_the_last_quarter():
+    steps = {s: {"x": float(s)} for s in range(1, 9)}
+    assert R.late_mean(steps, "x") == pytest.approx((7 + 8) / 2)
+    assert R.late_mean(steps, "x", fraction=1.0) == pytest.approx(4.5)
+
+
+def test_pass_at_k_from_per_prompt_counts(tmp_path, write_scores):
+    # n = 4: c = 0, 1, 4. pass@2 for c = 1 is 1 - C(3,2)/C(4,2) = 1/2
+    write_scores(tmp_path, "m", "s", [(4, 0), (4, 1), (4, 4)])
+    assert R.pass_at_ks(tmp_path, "m", "s") == pytest.approx(
+        {1: (0 + 0.25 + 1) / 3, 2: (0 + 0.5 + 1) / 3, 4: (0 + 1 + 1) / 3}
+    )
+
+
+def test_missing_scores_name_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="scores/m/s.csv"):
+        R.pass_at_ks(tmp_path, "m", "s")
