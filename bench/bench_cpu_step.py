@@ -15,8 +15,8 @@ mini-batch updates, clip-higher, k3 KL to a reference) from the same model and d
   k3 KL. This is the floor CPU mode is measured against. Half of its steps run before the
   trainer and half after, so a change in the machine's load hits both sides alike.
 
-A third figure, ``gen (own loop)``, is the generation of the plain step done with a
-minimal sampling loop over the model's KV cache instead of ``generate``: what the floor
+A third figure is the plain step with its generation done by a minimal sampling loop over
+the model's KV cache instead of ``generate`` (run before the trainer only): what the floor
 would be with a faster generation loop.
 
 Prints the median seconds per phase (``gen``, ``reward``, ``old_log_prob``, ``ref``,
@@ -343,7 +343,6 @@ def main() -> None:
         WARMUP_STEPS:
     ]
     plain_rows += run_plain(plain, args.steps - half + WARMUP_STEPS, "plain")
-    own_rows += run_plain(own_loop, args.steps - half + WARMUP_STEPS, "plain, own generation loop")
 
     columns = {"verl": medians(verl_rows), "plain": medians(plain_rows)}
     print(f"\nCPU step, demo recipe, torch threads {torch.get_num_threads()} in the plain process")

@@ -25,6 +25,12 @@ MAX_RAY_DIR_CHARS = 44
 TORCH_THREADS = "1"
 
 
+#: verl warns in every process that imports its engines that the GPU-only ones (Megatron,
+#: TorchTitan, ...) are missing: 10 lines from each of six Ray processes. The launching
+#: process still shows them once.
+ENGINE_WARNINGS = "ignore::UserWarning:verl.workers.engine"
+
+
 def thread_settings() -> dict[str, str]:
     """Thread counts for every Ray process of a CPU run.
 
@@ -36,6 +42,12 @@ def thread_settings() -> dict[str, str]:
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", TORCH_THREADS),
         "TQ_NUM_THREADS": os.environ.get("TQ_NUM_THREADS", str(cores)),
     }
+
+
+def warning_filters() -> dict[str, str]:
+    """``PYTHONWARNINGS`` for the Ray processes: the user's filters, then ours."""
+    filters = [f for f in os.environ.get("PYTHONWARNINGS", "").split(",") if f]
+    return {"PYTHONWARNINGS": ",".join([*filters, ENGINE_WARNINGS])}
 
 
 def is_cpu_run(config: DictConfig) -> bool:
@@ -89,4 +101,5 @@ def enter_cpu_mode(config: DictConfig, run_dir: Path) -> None:
             # reward_fns' verifier pool: 8 processes by default, 2 fit beside the trainer here
             "REWARD_FNS_WORKERS": os.environ.get("REWARD_FNS_WORKERS", "2"),
             **thread_settings(),
+            **warning_filters(),
         }

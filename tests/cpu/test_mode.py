@@ -9,7 +9,14 @@ from prorl_verl.launch import compose_stage
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("OMP_NUM_THREADS", "TQ_NUM_THREADS", "VERL_PLATFORM", "RAY_AUTH_TOKEN_PATH"):
+    names = (
+        "OMP_NUM_THREADS",
+        "TQ_NUM_THREADS",
+        "VERL_PLATFORM",
+        "RAY_AUTH_TOKEN_PATH",
+        "PYTHONWARNINGS",
+    )
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -34,3 +41,11 @@ def test_a_cpu_run_exports_them_to_its_ray_processes(clean_env, tmp_path):
     assert env_vars["OMP_NUM_THREADS"] == "1"
     assert env_vars["TQ_NUM_THREADS"] == str(psutil.cpu_count(logical=False))
     assert env_vars["VERL_PLATFORM"] == "cpu"
+
+
+def test_ray_processes_skip_the_missing_gpu_engine_warnings(clean_env, tmp_path):
+    clean_env.setenv("PYTHONWARNINGS", "error::DeprecationWarning")
+    config = compose_stage("demo_stage1", [])
+    enter_cpu_mode(config, tmp_path / "run")
+    filters = config.ray_kwargs.ray_init.runtime_env.env_vars["PYTHONWARNINGS"].split(",")
+    assert filters == ["error::DeprecationWarning", "ignore::UserWarning:verl.workers.engine"]
