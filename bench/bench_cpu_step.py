@@ -27,7 +27,6 @@ steps warm caches up).
 import argparse
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -51,10 +50,11 @@ PROMPTS, SAMPLES, MAX_NEW_TOKENS = 16, 8, 48
 MINI_BATCH_PROMPTS, LR, TEMPERATURE = 8, 1e-4, 1.0
 CLIP_LOW, CLIP_HIGH, KL_COEF, GRAD_CLIP = 0.2, 0.4, 0.001, 1.0
 WARMUP_STEPS = 2
+REPO = Path(__file__).resolve().parents[1]
 
 
 # ----------------------------------------------------------------------------- verl side
-def run_trainer(model: Path, data: dict, work: Path, steps: int, python: str) -> dict[int, dict]:
+def run_trainer(model: Path, data: dict, work: Path, steps: int, repo: Path) -> dict[int, dict]:
     overrides = [
         f"prorl.runs_root={work / 'runs'}",
         f"actor_rollout_ref.model.path={model}",
@@ -71,7 +71,14 @@ def run_trainer(model: Path, data: dict, work: Path, steps: int, python: str) ->
     print(f"verl: {steps} steps of demo_stage1 (log: {log})", flush=True)
     with open(log, "w") as out:
         subprocess.run(
-            [python, "-m", "prorl_verl.launch", "demo_stage1", *overrides],
+            [
+                repo / ".venv" / "bin" / "python",
+                "-m",
+                "prorl_verl.launch",
+                "demo_stage1",
+                *overrides,
+            ],
+            cwd=repo,  # Hydra finds verl's configs through the repository's hydra_plugins
             stdout=out,
             stderr=subprocess.STDOUT,
             check=True,
@@ -319,10 +326,11 @@ def main() -> None:
         help="torch threads of the plain step (default: what CPU mode gives its processes)",
     )
     parser.add_argument(
-        "--trainer-python",
-        default=sys.executable,
-        help="the Python (and so the prorl-verl install) running the trainer, e.g. another "
-        "checkout's .venv/bin/python to compare before and after a change (default: this one)",
+        "--trainer-repo",
+        type=Path,
+        default=REPO,
+        help="the prorl-verl checkout (and its .venv) whose trainer runs, e.g. another "
+        "checkout to compare before and after a change (default: this one)",
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -339,9 +347,9 @@ def main() -> None:
     half = args.steps // 2 + WARMUP_STEPS
     plain_rows = run_plain(plain, half, "plain")[WARMUP_STEPS:]
     own_rows = run_plain(own_loop, half, "plain, own generation loop")[WARMUP_STEPS:]
-    verl_rows = trainer_phases(run_trainer(model, data, work, args.steps, args.trainer_python))[
-        WARMUP_STEPS:
-    ]
+    verl_rows = trainer_phases(
+        run_trainer(model, data, work, args.steps, args.trainer_repo.resolve())
+    )[WARMUP_STEPS:]
     plain_rows += run_plain(plain, args.steps - half + WARMUP_STEPS, "plain")
 
     columns = {"verl": medians(verl_rows), "plain": medians(plain_rows)}

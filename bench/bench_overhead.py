@@ -36,7 +36,8 @@ from prorl_verl.tiny.cache import ensure_tiny_model
 
 PHASES = ("gen", "old_log_prob", "ref", "adv", "update_actor", "update_weights", "step")
 WARMUP_STEPS = 2
-REWARD_FNS_FILE = Path(__file__).resolve().parents[1] / "reward_fns" / "__init__.py"
+REPO = Path(__file__).resolve().parents[1]
+REWARD_FNS_FILE = REPO / "reward_fns" / "__init__.py"
 
 
 def arm_overrides(arm: str, model: Path, data: dict, runs: Path, steps: int) -> list[str]:
@@ -82,6 +83,7 @@ def run_stock(config: DictConfig) -> None:
 
 def run_arm(arm: str, overrides: list[str]) -> None:
     """One arm, in this process (the benchmark starts one process per arm)."""
+    sys.path.insert(0, str(REPO))  # Hydra finds verl's configs through REPO/hydra_plugins
     from prorl_verl.launch import compose_stage
 
     config = compose_stage("demo_stage1", overrides)
@@ -97,7 +99,7 @@ def launch_arm(arm: str, overrides: list[str], log: Path) -> None:
     print(f"{arm}: training (log: {log})", flush=True)
     with open(log, "w") as out:
         subprocess.run(
-            [sys.executable, __file__, "--run-arm", arm, *overrides],
+            [sys.executable, str(Path(__file__).resolve()), "--run-arm", arm, *overrides],
             stdout=out,
             stderr=subprocess.STDOUT,
             check=True,
