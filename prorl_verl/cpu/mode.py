@@ -20,8 +20,9 @@ MAX_RAY_DIR_CHARS = 44
 
 #: Torch threads per process (Ray's own default for actors without CPUs, made explicit).
 #: The tiny models CPU mode runs are too small for intra-op parallelism to pay, and on a
-#: loaded 2-core machine a second thread waiting for a busy core made the plain step of
-#: bench/bench_cpu_step.py 1.5-3x slower. OMP_NUM_THREADS in the environment wins.
+#: loaded 2-core machine a second thread waiting for a busy core made the plain GRPO step
+#: of bench/bench_cpu_step.py 1.3-2.9x slower (steps alternating 1 and 2 threads).
+#: OMP_NUM_THREADS in the environment wins.
 TORCH_THREADS = "1"
 
 
