@@ -21,7 +21,8 @@ would be with a faster generation loop.
 
 Prints the median seconds per phase (``gen``, ``reward``, ``old_log_prob``, ``ref``,
 ``update``, ``other``) side by side and the ratio, over steps 3.. of each side (the first
-steps warm caches up).
+steps warm caches up). verl scores each sample as soon as it is generated, so its
+``reward`` is part of its ``gen``.
 """
 
 import argparse
@@ -301,8 +302,8 @@ def report(columns: dict[str, dict[str, float]], counts: dict[str, int]) -> str:
     for phase in (*PHASES, "other", "step"):
         cells = "".join(f"{columns[n][phase]:>14.3f}" for n in names)
         plain = columns["plain"][phase]
-        ratio = columns["verl"][phase] / plain if plain > 1e-4 else float("nan")
-        lines.append(f"{phase:<18}{cells}{ratio:>12.2f}")
+        ratio = f"{columns['verl'][phase] / plain:.2f}" if plain > 0.01 else "-"
+        lines.append(f"{phase:<18}{cells}{ratio:>12}")
     lines.append("steps measured: " + ", ".join(f"{n} {counts[n]}" for n in names))
     return "\n".join(lines)
 
