@@ -7,14 +7,18 @@
    ``demo_stage2.yaml``, which starts with a reference reset), each launched like
    ``make stageN``;
 4. ``demo.png``: reward, KL, entropy, dropped groups and response length, resets marked;
-5. pass@1 on the held-out three-term sums before and after, by ``prorl_verl.eval``.
+5. pass@1 on 128 held-out three-term sums before and after (16 samples each), by
+   ``prorl_verl.eval``, with the standard error of the gain: the evaluation's own noise.
 """
 
 import argparse
 import csv
+import math
+import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -30,8 +34,10 @@ STAGES = ("demo_stage1", "demo_stage2")
 DATA = (
     ("train", HARD, 1024, 10_000),
     ("val", HARD, 32, 30_000),
-    ("test", HARD, 64, 40_000),
+    ("test", HARD, 128, 40_000),
 )
+#: Parquet file per split; the held-out file is named for the evaluation's tables and figures.
+FILE_NAMES = {"train": "train", "val": "val", "test": "chain_sum_hard"}
 
 
 def write_data(data_dir: Path) -> dict[str, Path]:
@@ -41,13 +47,19 @@ def write_data(data_dir: Path) -> dict[str, Path]:
         rows.setdefault(split, []).extend(
             build_rows("chain_sum", size, seed, split, bucket.config())
         )
-    # the held-out file is named for the evaluation's tables and figures
-    names = {"train": "train", "val": "val", "test": "chain_sum_hard"}
     paths = {}
     for split, split_rows in rows.items():
-        paths[split] = data_dir / f"{names[split]}.parquet"
+        paths[split] = data_dir / f"{FILE_NAMES[split]}.parquet"
         pd.DataFrame(split_rows).to_parquet(paths[split])
     return paths
+
+
+def demo_data(data_dir: Path) -> dict[str, Path]:
+    """The demo's parquet files in ``data_dir``, written unless a previous run left them."""
+    paths = {split: data_dir / f"{name}.parquet" for split, name in FILE_NAMES.items()}
+    if all(path.exists() for path in paths.values()):
+        return paths
+    return write_data(data_dir)
 
 
 def final_hf_weights(run_dir: Path) -> Path:
@@ -60,6 +72,46 @@ def run_stage(stage: str, overrides: list[str]) -> None:
     command = [sys.executable, "-m", "prorl_verl.launch", stage, *overrides]
     print(f"\n=== {stage}: {' '.join(command)}", flush=True)
     subprocess.run(command, check=True)
+
+
+@dataclass(frozen=True)
+class Gain:
+    """pass@1 before and after on the same problems, and how much of the gain is noise."""
+
+    before: float
+    after: float
+    #: standard error of after - before: per-problem differences of the pass rates, so it
+    #: holds both the sampling noise (a few samples per problem) and the choice of problems
+    standard_error: float
+    problems: int
+
+    @property
+    def gain(self) -> float:
+        return self.after - self.before
+
+    @property
+    def z(self) -> float:
+        return self.gain / self.standard_error if self.standard_error > 0 else float("inf")
+
+
+def paired_gain(before: list[float], after: list[float]) -> Gain:
+    """``before[i]``/``after[i]``: the fraction of samples correct on problem i, per model."""
+    if len(before) != len(after) or len(before) < 2:
+        raise ValueError(
+            f"need two equal lists of 2+ per-problem rates, got {len(before)}, {len(after)}"
+        )
+    differences = [a - b for a, b in zip(after, before, strict=True)]
+    error = statistics.stdev(differences) / math.sqrt(len(differences))
+    return Gain(statistics.fmean(before), statistics.fmean(after), error, len(differences))
+
+
+def per_problem_rates(scores_csv: Path) -> dict[int, float]:
+    """``index -> correct / samples`` from the evaluation's ``scores/<model>/<set>.csv``."""
+    with open(scores_csv) as handle:
+        return {
+            int(row["index"]): int(row["correct"]) / int(row["samples"])
+            for row in csv.DictReader(handle)
+        }
 
 
 def evaluate(models: dict[str, Path], test_set: Path, out: Path, samples: int) -> dict[str, float]:
@@ -91,7 +143,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--steps-per-stage", type=int, default=30, help="training steps per stage (default 30)"
     )
     parser.add_argument(
-        "--eval-samples", type=int, default=8, help="samples per test prompt (default 8)"
+        "--eval-samples", type=int, default=16, help="samples per test prompt (default 16)"
     )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides passed to both stages")
     return parser.parse_args(argv)
@@ -114,17 +166,22 @@ def main(argv: list[str] | None = None) -> int:
 
     figure = plot_training([run_root / stage for stage in STAGES], run_root / "demo.png")
     trained = final_hf_weights(run_root / STAGES[-1])
-    pass1 = evaluate(
-        {"base": model, "prorl": trained}, data["test"], run_root / "eval", args.eval_samples
-    )
+    evaluate({"base": model, "prorl": trained}, data["test"], run_root / "eval", args.eval_samples)
+    scores = run_root / "eval" / "scores"
+    base_rates = per_problem_rates(scores / "base" / f"{data['test'].stem}.csv")
+    prorl_rates = per_problem_rates(scores / "prorl" / f"{data['test'].stem}.csv")
+    problems = sorted(base_rates)
+    gain = paired_gain([base_rates[i] for i in problems], [prorl_rates[i] for i in problems])
     minutes = (time.time() - started) / 60
     print(
         f"\nprorl demo: trained {args.steps_per_stage} steps x {len(STAGES)} stages in {minutes:.1f} min"
     )
     print(f"training curves: {figure}")
     print(
-        f"pass@1 on {len(pd.read_parquet(data['test']))} held-out three-term chain_sum problems: "
-        f"before {pass1['base']:.3f} -> after {pass1['prorl']:.3f}"
+        f"pass@1 on {gain.problems} held-out three-term chain_sum problems "
+        f"({args.eval_samples} samples each): before {gain.before:.3f} -> after {gain.after:.3f}, "
+        f"gain {gain.gain:+.3f} +/- {gain.standard_error:.3f} (one standard error of the paired "
+        f"per-problem differences: the evaluation's own noise), {gain.z:.1f} standard errors"
     )
     return 0
 

@@ -30,8 +30,10 @@ from verl.workers.rollout.replica import RolloutReplica, TokenOutput
 from prorl_verl.cpu import ROLLOUT_NAME
 
 logger = logging.getLogger(__name__)
-#: Requests arriving within this window are generated together.
-BATCH_WINDOW_S = 0.01
+#: verl sends a batch's requests one by one; they are generated together once none has
+#: arrived for this long (or the oldest has waited BATCH_MAX_WAIT_S).
+BATCH_QUIET_S = 0.02
+BATCH_MAX_WAIT_S = 1.0
 
 
 def server_actor_name(replica_rank: int) -> str:
@@ -101,8 +103,17 @@ class HFGenerateServer:
         extra = {"global_steps": self.global_steps}
         return TokenOutput(token_ids=token_ids, stop_reason="completed", extra_fields=extra)
 
+    def _pending_count(self) -> int:
+        return sum(len(requests) for requests in self._pending.values())
+
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(BATCH_WINDOW_S)
+        # One generate call for the whole batch, not one per slice that happened to arrive
+        # first: each call costs the full number of decoding steps.
+        deadline = asyncio.get_running_loop().time() + BATCH_MAX_WAIT_S
+        seen = -1
+        while seen != self._pending_count() and asyncio.get_running_loop().time() < deadline:
+            seen = self._pending_count()
+            await asyncio.sleep(BATCH_QUIET_S)
         async with self._lock:
             while self._pending:
                 key, requests = self._pending.popitem()

@@ -6,6 +6,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
+import psutil
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from prorl_verl.cpu import PLATFORM_NAME
@@ -15,6 +16,39 @@ from prorl_verl.cpu import PLATFORM_NAME
 RAY_LOGICAL_CPUS = 16
 #: Ray puts sockets at <temp dir>/session_<date>_<pid>/sockets/plasma_store (~62 chars more).
 MAX_RAY_DIR_CHARS = 44
+
+
+#: Torch threads per process (Ray's own default for actors without CPUs, made explicit).
+#: The tiny models CPU mode runs are too small for intra-op parallelism to pay, and on a
+#: loaded 2-core machine a second thread waiting for a busy core made the plain GRPO step
+#: of bench/bench_cpu_step.py 1.3-2.9x slower (steps alternating 1 and 2 threads).
+#: OMP_NUM_THREADS in the environment wins.
+TORCH_THREADS = "1"
+
+
+#: verl warns in every process that imports its engines that the GPU-only ones (Megatron,
+#: TorchTitan, ...) are missing: 10 lines from each of six Ray processes. The launching
+#: process still shows them once.
+ENGINE_WARNINGS = "ignore::UserWarning:verl.workers.engine"
+
+
+def thread_settings() -> dict[str, str]:
+    """Thread counts for every Ray process of a CPU run.
+
+    TransferQueue asks for 8 threads per transfer and logs a warning for each one when the
+    machine has fewer cores (hundreds per step); it is given the cores there are.
+    """
+    cores = psutil.cpu_count(logical=False) or os.cpu_count() or 1
+    return {
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", TORCH_THREADS),
+        "TQ_NUM_THREADS": os.environ.get("TQ_NUM_THREADS", str(cores)),
+    }
+
+
+def warning_filters() -> dict[str, str]:
+    """``PYTHONWARNINGS`` for the Ray processes: the user's filters, then ours."""
+    filters = [f for f in os.environ.get("PYTHONWARNINGS", "").split(",") if f]
+    return {"PYTHONWARNINGS": ",".join([*filters, ENGINE_WARNINGS])}
 
 
 def is_cpu_run(config: DictConfig) -> bool:
@@ -67,4 +101,6 @@ def enter_cpu_mode(config: DictConfig, run_dir: Path) -> None:
             "RAY_AUTH_TOKEN_PATH": os.environ["RAY_AUTH_TOKEN_PATH"],
             # reward_fns' verifier pool: 8 processes by default, 2 fit beside the trainer here
             "REWARD_FNS_WORKERS": os.environ.get("REWARD_FNS_WORKERS", "2"),
+            **thread_settings(),
+            **warning_filters(),
         }

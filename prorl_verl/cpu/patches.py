@@ -58,7 +58,29 @@ def _gloo_process_group() -> None:
     engine_workers.initialize_global_process_group_ray = join_gloo_process_group
 
 
+#: Seconds between the sync trainer's looks for finished rollouts (verl's default is 2 s).
+REPLAY_BUFFER_POLL_S = 0.05
+
+
+def _fast_replay_buffer_poll() -> None:
+    # verl's replay buffer sleeps 2 s between checks for finished rollouts, sized for GPU
+    # steps of minutes. A CPU step's generation takes a second or two, so each step waited
+    # up to 2 s for nothing; a check is one metadata request to TransferQueue.
+    from verl.trainer.ppo.v1.trainer_base import PPOTrainer
+
+    build_replay_buffer = PPOTrainer._build_replay_buffer
+
+    def build_fast_polling_replay_buffer(self):
+        replay_buffer = build_replay_buffer(self)
+        if hasattr(replay_buffer, "poll_interval"):
+            replay_buffer.poll_interval = min(replay_buffer.poll_interval, REPLAY_BUFFER_POLL_S)
+        return replay_buffer
+
+    PPOTrainer._build_replay_buffer = build_fast_polling_replay_buffer
+
+
 def apply() -> None:
     _gloo_process_group()
     _register_fsdp_engines_for_cpu()
     _unpinned_cpu_offload()
+    _fast_replay_buffer_poll()
