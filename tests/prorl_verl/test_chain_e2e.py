@@ -1,8 +1,8 @@
 """The eight stage recipes as one run, on the CPU, through verl's real trainer (``make chain``).
 
 ``prorl_verl.chain`` launches stage1 ... stage8 from the real recipes (overrides for the model,
-the data and the sizes only: the untrained tiny model, 8 prompts x n/8 rollouts, mini-batches
-of 2 prompts, so 4 policy updates per step, 2 steps per stage) and SIGKILLs stage 2 (which
+the data and the sizes only: the untrained tiny model at lr 1e-4, 8 prompts x n/8 rollouts,
+mini-batches of 2 prompts, so 4 policy updates per step, 2 steps per stage) and SIGKILLs stage 2 (which
 resets its own reference) and stage 4 (which inherits stage 2's) after their first checkpoint,
 then launches them again. After each stage the test checks, against the schedule of
 Appendix E written out below by hand:
