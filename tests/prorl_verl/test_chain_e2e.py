@@ -151,7 +151,10 @@ def test_eight_stages_with_kills_hold_as_one_run(short_tmp, tiny_model):
     assert list(config.actor_rollout_ref.actor.checkpoint.load_contents) == []
     merged = load_file(str(Path(config.actor_rollout_ref.model.path) / "model.safetensors"))
     saved = torch.load(final / "actor" / "model_world_size_1_rank_0.pt", weights_only=False)
-    assert merged.keys() == saved.keys()
+    # the tiny model ties lm_head to the embeddings: the merged file stores the weight once
+    assert set(merged) <= set(saved) and set(saved) - set(merged) <= {"lm_head.weight"}
     for name, tensor in saved.items():
+        if name not in merged:
+            continue
         local = tensor.to_local() if hasattr(tensor, "to_local") else tensor
         assert torch.equal(merged[name], local.to(merged[name].dtype)), name
