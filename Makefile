@@ -2,6 +2,8 @@
 #   make install             CPU machine: torch's CPU build first, then the package (editable) + dev tools
 #   make install GPU=1       CUDA machine: the package with its [gpu] extra (verl[vllm], CUDA torch)
 #   make test                unit tests and the CPU end-to-end tests
+#   make chain               stage1 ... stage8 in miniature on the CPU, with kills and resumes (a test)
+#   make smoke GPU=1         the same chain on one GPU with the recipes' GPU settings (before GPU-weeks)
 #   make demo                two ProRL stages of verl's trainer on the CPU with the tiny model
 #   make stage1 ... stage8   the paper's schedule; ARGS='key=value ...' overrides, DRY_RUN=1 prints the config
 #   make data                every dataset the stages and evaluations need (needs hub access)
@@ -31,7 +33,7 @@ CREATIVITY_INDEX ?=
 CORPUS ?=
 STAGES := stage1 stage2 stage3 stage4 stage5 stage6 stage7 stage8
 
-.PHONY: install test unit e2e lint demo repro data eval tiny-base clean $(STAGES)
+.PHONY: install test unit e2e chain smoke lint demo repro data eval tiny-base clean $(STAGES)
 
 install: $(STAMP)
 
@@ -52,6 +54,12 @@ unit: install
 
 e2e: install
 	$(BIN)/python -m pytest tests -m e2e
+
+chain: install
+	PRORL_CHAIN=1 $(BIN)/python -m pytest tests/prorl_verl/test_chain_e2e.py
+
+smoke: install
+	$(BIN)/python -m prorl_verl.chain --profile gpu --run-dir runs/smoke $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,12 +6,19 @@ under ``<prorl.runs_root>/<previous stage>/checkpoints``) unless it already has 
 its own (then it resumes itself after a crash), or ``--init-from`` names a ``global_step_N``
 directory. Each stage trains ``prorl.stage_steps`` steps past the step it starts from.
 
+Before Ray starts, a preflight checks the data files, the model, the GPUs and the run
+directory, and stops in seconds with one message per problem. When the checkpoint a stage
+starts from was saved by a different number of GPUs (trainer.nnodes x n_gpus_per_node), its
+weights are converted with verl's model merger; the step, the data position, the reset
+history and the reference carry over, the optimizer state does not.
+
 ``--dry-run`` prints the fully resolved config as YAML after verl's own config validation,
 and exits without starting Ray.
 """
 
 import argparse
 import json
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +27,8 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from prorl_verl.main import RECIPES_DIR
+from prorl_verl.preflight import preflight_problems
+from prorl_verl.resize import convert_for_world_size
 
 LATEST_FILE = "latest_checkpointed_iteration.txt"
 #: Written into a stage's run directory at its first launch: the step it started from.
@@ -52,12 +61,31 @@ def step_of(checkpoint: Path) -> int:
     return int(name[len("global_step_") :])
 
 
+def recorded_start_step(config: DictConfig) -> tuple[int, str]:
+    """The step this stage started from, from ``stage_start.json``; if that file was lost,
+    the previous stage's final step (or 0 for a first stage), said in the note."""
+    record = Path(config.prorl.run_dir) / STAGE_START_FILE
+    if record.exists():
+        return int(json.loads(record.read_text())["step"]), ""
+    previous = config.prorl.get("previous_stage", None)
+    if not previous:
+        return 0, f" ({record} missing: this stage has no previous stage, so it started at 0)"
+    found = latest_checkpoint((Path(config.prorl.runs_root) / previous / "checkpoints").resolve())
+    if found is None:
+        raise SystemExit(
+            f"{record} is missing and {previous} has no checkpoint to tell where this stage "
+            f'started: write {{"step": N}} into {record}, N the step it started from'
+        )
+    return found[1], f" ({record} missing: taking {previous}'s final step {found[1]} as the start)"
+
+
 def resolve_start(config: DictConfig, init_from: str | None) -> StartPoint:
     own = latest_checkpoint(Path(config.trainer.default_local_dir))
     if own is not None:
-        record = Path(config.prorl.run_dir) / STAGE_START_FILE
-        first_step = json.loads(record.read_text())["step"] if record.exists() else 0
-        return StartPoint(None, first_step, f"resuming this stage from its own checkpoint {own[0]}")
+        first_step, how = recorded_start_step(config)
+        return StartPoint(
+            own[0], first_step, f"resuming this stage from its own checkpoint {own[0]}{how}"
+        )
     if init_from:
         checkpoint = Path(init_from).resolve()
         if not (checkpoint / "actor").is_dir():
@@ -80,11 +108,13 @@ def resolve_start(config: DictConfig, init_from: str | None) -> StartPoint:
 
 
 def apply_start(config: DictConfig, start: StartPoint) -> None:
+    own = Path(config.trainer.default_local_dir).resolve()
     with open_dict(config):
         if start.checkpoint is not None:
             config.trainer.resume_mode = "resume_path"
             config.trainer.resume_from_path = str(start.checkpoint)
-            config.prorl.starts_from_checkpoint = str(start.checkpoint)
+            if start.checkpoint.resolve().parent != own:  # from another stage, not a resume
+                config.prorl.starts_from_checkpoint = str(start.checkpoint)
         if start.step >= 0 and config.trainer.total_training_steps is None:
             config.trainer.total_training_steps = start.step + int(config.prorl.stage_steps)
 
@@ -124,6 +154,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_intermixed_args(argv)
 
 
+def _stop_on_sigterm(signum, frame):
+    # SystemExit unwinds through verl's run_ppo, whose Ray cluster is shut down below
+    raise SystemExit(128 + signum)
+
+
+def train(config: DictConfig) -> None:
+    """verl's trainer; Ray is shut down however this ends (error, Ctrl-C, SIGTERM)."""
+    from prorl_verl.main import run
+
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        run(config)
+    finally:
+        import ray
+
+        if ray.is_initialized():
+            ray.shutdown()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = compose_stage(args.stage, args.overrides)
@@ -137,13 +186,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"prorl: {start.note}", flush=True)
     if start.step < 0:
         return 2
+    problems = preflight_problems(config)
+    if problems:
+        print(f"prorl: {args.stage} cannot start:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    conversion = convert_for_world_size(config, start.checkpoint, start.step)
+    if conversion:
+        print(f"prorl: {conversion}", flush=True)
     record = Path(config.prorl.run_dir) / STAGE_START_FILE
     if not record.exists():
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps({"step": start.step, "from": str(start.checkpoint or "")}))
-    from prorl_verl.main import run
-
-    run(config)
+    train(config)
     return 0
 
 

@@ -18,6 +18,8 @@ Scores each response with :func:`reward_fns.compute_score` (or the user's
 
 import inspect
 
+from omegaconf import OmegaConf
+from transformers import GenerationConfig
 from verl import DataProto
 from verl.experimental.reward_loop.reward_manager import register
 from verl.experimental.reward_loop.reward_manager.base import RewardManagerBase
@@ -58,6 +60,20 @@ def apply_no_eos_penalty(score: float, truncated: bool, penalty: float | None) -
     return score
 
 
+def stop_token_ids(tokenizer, model_path: str | None) -> set[int]:
+    """Every token id that ends a rollout: the tokenizer's EOS and each EOS id of the model's
+    generation config (Qwen2-family chat models stop on several, e.g. <|im_end|> and
+    <|endoftext|>); a response ending in any of them terminated."""
+    ids = {tokenizer.eos_token_id}
+    try:
+        generation = GenerationConfig.from_pretrained(model_path) if model_path else None
+    except OSError:  # no generation_config.json: the tokenizer's EOS is all there is
+        generation = None
+    eos = getattr(generation, "eos_token_id", None)
+    ids.update([eos] if isinstance(eos, int) else list(eos or []))
+    return ids
+
+
 @register(REWARD_MANAGER_NAME)
 class ProRLRewardManager(RewardManagerBase):
     def __init__(
@@ -83,7 +99,8 @@ class ProRLRewardManager(RewardManagerBase):
             raise ValueError(
                 "the tokenizer has no eos_token_id: the no-EOS penalty cannot tell truncation"
             )
-        self.eos_token_ids = {tokenizer.eos_token_id}
+        model_path = OmegaConf.select(config, "actor_rollout_ref.model.path", default=None)
+        self.eos_token_ids = stop_token_ids(tokenizer, model_path)
 
     async def run_single(self, data: DataProto) -> dict:
         item = data[-1:][0]  # multi-turn outputs: the last sequence carries the answer

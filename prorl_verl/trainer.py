@@ -18,16 +18,22 @@ config. This class adds, through verl's own hooks:
 import json
 import logging
 import os
+import socket
 from pathlib import Path
 
 import ray
+import transfer_queue as tq
+from verl import DataProto
+from verl.trainer.ppo.core_algos import agg_loss, kl_penalty
 from verl.trainer.ppo.utils import Role
 from verl.trainer.ppo.v1.trainer_sync import PPOTrainerSync
 from verl.utils.debug import marked_timer
 
 from prorl_verl.dynamic_sampling.trainer_mixin import DynamicSamplingMixin
 from prorl_verl.reset.policy import ResetConfig, ResetPolicy
-from prorl_verl.reset.worker import ProRLActorRolloutRefWorker
+from prorl_verl.reset.snapshots import prune_snapshots
+from prorl_verl.reset.worker import FSDP1_REFUSED, ProRLActorRolloutRefWorker
+from prorl_verl.reward_manager import domain_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +50,22 @@ class ProRLTrainer(DynamicSamplingMixin, PPOTrainerSync):
         )
         self._reset_this_step: dict | None = None
         self._weight_norms: dict | None = None
-        self._saved_snapshots: set[int] = set()
+        # where the reference of the last reset is saved (None: not saved yet); after a new
+        # stage starts, the previous stage's snapshot, which this stage does not copy
+        self._reference_snapshot: Path | None = None
+        self._checkpoint_step: int | None = None
+        self._kl_after: float | None = None
 
     # ------------------------------------------------------------------ set-up
     def _init_resource_pool_mgr(self):
         super()._init_resource_pool_mgr()
         if Role.ActorRolloutRef in self.role_worker_mapping:
+            if self.reset_policy.config.enabled:
+                strategies = {
+                    role: self.config.actor_rollout_ref[role].strategy for role in ("actor", "ref")
+                }
+                if set(strategies.values()) != {"fsdp2"}:
+                    raise ValueError(f"{FSDP1_REFUSED}; this run has {strategies}")
             self.role_worker_mapping[Role.ActorRolloutRef] = ray.remote(ProRLActorRolloutRefWorker)
         elif self.reset_policy.config.enabled:
             raise ValueError(
@@ -72,12 +88,32 @@ class ProRLTrainer(DynamicSamplingMixin, PPOTrainerSync):
         stats = self.actor_rollout_wg.reset_reference()[0]
         self._weight_norms = self.actor_rollout_wg.weight_norms()[0]
         self.reset_policy.record_reset(self.global_steps, reason)
+        self._reference_snapshot = None
         print(
             f"prorl: reference reset at step {self.global_steps} ({reason}): "
             f"{stats['parameters_copied']} parameters copied, "
             f"{stats['optimizer_entries_cleared']} optimizer states cleared in {stats['seconds']:.3f}s"
         )
         return {**stats, "reason": reason}
+
+    def _compute_ref_log_prob(self, batch, metrics):
+        batch = super()._compute_ref_log_prob(batch, metrics)
+        if self._reset_this_step is not None:
+            self._kl_after = self._kl_before_updates(batch)
+        return batch
+
+    def _kl_before_updates(self, batch) -> float:
+        """The KL loss between the policy as it enters the step (its log-probs before any
+        update) and the reference, over the whole batch, aggregated as the actor's KL loss is:
+        what the step's first micro-batch sees. Right after a reset it is zero."""
+        fields = ["old_log_probs", "ref_log_prob", "response_mask"]
+        data = tq.kv_batch_get(
+            keys=batch.keys, partition_id=batch.partition_id, select_fields=fields
+        )
+        tensors = DataProto(batch=data.to_padded_tensor()).batch
+        actor = self.config.actor_rollout_ref.actor
+        kl = kl_penalty(tensors["old_log_probs"], tensors["ref_log_prob"], actor.kl_loss_type)
+        return float(agg_loss(kl, tensors["response_mask"], actor.loss_agg_mode))
 
     def _val_metrics_update(
         self,
@@ -95,9 +131,17 @@ class ProRLTrainer(DynamicSamplingMixin, PPOTrainerSync):
         domains = reward_extra_infos_dict.get("domain")
         if domains is None or len(domains) != len(data_sources):
             return metrics
-        for grouping in ([f"domain/{d}" for d in domains], ["domain/all"] * len(domains)):
+        for group_of in (lambda source: f"domain/{domain_of(source)}", lambda source: "domain/all"):
+            # a prompt whose rollouts failed still counts, with acc 0, as verl counts it
+            expected = {
+                (group_of(source), uid): count
+                for (source, uid), count in (expected_acc_counts or {}).items()
+            }
+            grouping = [group_of(source) for source in data_sources]
             metrics.update(
-                super()._val_metrics_update(grouping, sample_uids, reward_extra_infos_dict, [])
+                super()._val_metrics_update(
+                    grouping, sample_uids, reward_extra_infos_dict, [], expected or None
+                )
             )
         return metrics
 
@@ -105,6 +149,10 @@ class ProRLTrainer(DynamicSamplingMixin, PPOTrainerSync):
         metrics = super()._validate()
         if metrics:
             self.reset_policy.observe_validation(self.global_steps, metrics)
+            # verl checkpoints a step before validating it: the state saved with this step's
+            # checkpoint must include this validation, so a resumed run decides the same.
+            if self._checkpoint_step == self.global_steps:
+                self._write_reset_state(self._checkpoint_dir(self.global_steps))
         return metrics
 
     # ------------------------------------------------------------------ metrics
@@ -124,29 +172,43 @@ class ProRLTrainer(DynamicSamplingMixin, PPOTrainerSync):
             metrics["prorl/reset/seconds"] = self._reset_this_step["seconds"]
             for kind in self._reset_this_step["reason"].split("+"):
                 metrics[f"prorl/reset/reason/{kind.split(':')[0]}"] = 1.0
-            if "actor/kl_loss" in metrics:
-                metrics["prorl/reset/kl_after"] = metrics["actor/kl_loss"]
+            if self._kl_after is not None:
+                metrics["prorl/reset/kl_after"] = self._kl_after
+                self._kl_after = None
 
     # ------------------------------------------------------------------ checkpoints
     def _reference_snapshot_dir(self, reset_step: int) -> Path:
         return self.run_dir / "reference" / f"step_{reset_step}"
 
-    def _save_checkpoint(self):
-        last = self.reset_policy.last_reset_step
-        snapshot = None
-        if last is not None:
-            snapshot = self._reference_snapshot_dir(last)
-            if last not in self._saved_snapshots:
-                snapshot.parent.mkdir(parents=True, exist_ok=True)
-                self.actor_rollout_wg.save_reference(str(snapshot))
-                self._saved_snapshots.add(last)
-        step_dir = Path(self.config.trainer.default_local_dir) / f"global_step_{self.global_steps}"
-        step_dir.mkdir(parents=True, exist_ok=True)
+    def _checkpoint_dir(self, step: int) -> Path:
+        return Path(self.config.trainer.default_local_dir) / f"global_step_{step}"
+
+    def _write_reset_state(self, step_dir: Path) -> None:
         state = {
             "policy": self.reset_policy.state_dict(),
-            "reference_snapshot": str(snapshot) if snapshot else None,
+            "reference_snapshot": str(self._reference_snapshot)
+            if self._reference_snapshot
+            else None,
+            # a next stage on the same files continues this stage's order through them
+            "train_files": _as_list(self.config.data.train_files),
         }
+        step_dir.mkdir(parents=True, exist_ok=True)
         (step_dir / RESET_STATE_FILE).write_text(json.dumps(state, indent=2))
+
+    def _save_checkpoint(self):
+        last = self.reset_policy.last_reset_step
+        if last is not None and self._reference_snapshot is None:
+            snapshot = self._reference_snapshot_dir(last)
+            snapshot.parent.mkdir(parents=True, exist_ok=True)
+            self.actor_rollout_wg.save_reference(str(snapshot))
+            self._reference_snapshot = snapshot
+            keep = self.reset_policy.config.keep_snapshots
+            for removed in prune_snapshots(snapshot.parent, keep=keep, current=snapshot):
+                print(
+                    f"prorl: removed reference snapshot {removed} (prorl.reset.keep_snapshots={keep})"
+                )
+        self._write_reset_state(self._checkpoint_dir(self.global_steps))
+        self._checkpoint_step = self.global_steps
         # verl marks the checkpoint complete (latest_checkpointed_iteration.txt) last.
         super()._save_checkpoint()
 
@@ -163,25 +225,60 @@ class ProRLTrainer(DynamicSamplingMixin, PPOTrainerSync):
             return None
         if self.config.trainer.resume_mode == "resume_path":
             return Path(self.config.trainer.resume_from_path)
-        return Path(self.config.trainer.default_local_dir) / f"global_step_{self.global_steps}"
+        return self._checkpoint_dir(self.global_steps)
+
+    def _check_run_dir_is_shared(self) -> None:
+        """Every rank writes its shards of checkpoints and reference snapshots under the run
+        directory and may read others' when resuming: all nodes must see the same folder."""
+        if not hasattr(self.actor_rollout_wg, "sees_file"):
+            return  # verl's own worker (no reset possible): nothing of ours is written
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        probe = self.run_dir / f".shared-{os.getpid()}"
+        probe.write_text("")
+        try:
+            answers = self.actor_rollout_wg.sees_file(str(probe))
+        finally:
+            probe.unlink()
+        blind = sorted({host for host, seen in answers if not seen})
+        if blind:
+            raise RuntimeError(
+                f"prorl.run_dir {self.run_dir} is not on storage every node sees: "
+                f"{', '.join(blind)} cannot see a file written there from {socket.gethostname()}. "
+                "Put prorl.runs_root on a shared filesystem (NFS, Lustre, ...)."
+            )
 
     def _load_checkpoint(self):
+        self._check_run_dir_is_shared()
         fresh_data_order = self.train_dataloader.state_dict()
         super()._load_checkpoint()
-        if self._starts_a_new_stage():
-            # A new stage brings its own data (stage 3 adds instruction following): keep the
-            # weights, optimizer and step of the previous stage, not its place in its data.
-            self.train_dataloader.load_state_dict(fresh_data_order)
         step_dir = self._resumed_checkpoint_dir()
+        state_file = step_dir / RESET_STATE_FILE if step_dir else None
+        state = json.loads(state_file.read_text()) if state_file and state_file.exists() else {}
+        if self._starts_a_new_stage():
+            same_data = state.get("train_files") == _as_list(self.config.data.train_files)
+            if not same_data:
+                # new data (stage 3 adds instruction following): a fresh order through it
+                self.train_dataloader.load_state_dict(fresh_data_order)
+            print(
+                "prorl: new stage on "
+                + (
+                    "the same training files: continuing the previous stage's order through them"
+                    if same_data
+                    else "new training files: starting a fresh order through them"
+                )
+            )
         if step_dir is None:
             return
-        state_file = step_dir / RESET_STATE_FILE
-        if not state_file.exists():
+        if not state:
             logger.warning(f"{state_file} not found: resuming with no reset history")
             return
-        state = json.loads(state_file.read_text())
         self.reset_policy.load_state_dict(state["policy"])
         snapshot = state.get("reference_snapshot")
+        if not snapshot and self.config.prorl.get("converted_from_world_size", None):
+            # verl built actor and reference from the converted weights: a reset in effect
+            self.reset_policy.record_reset(self.global_steps + 1, "world_size_change")
+            self._weight_norms = self.actor_rollout_wg.weight_norms()[0]
+            return
         if snapshot:
             if not os.path.isdir(snapshot):
                 raise FileNotFoundError(
@@ -190,7 +287,13 @@ class ProRLTrainer(DynamicSamplingMixin, PPOTrainerSync):
                 )
             self.actor_rollout_wg.load_reference(snapshot)
             self._weight_norms = self.actor_rollout_wg.weight_norms()[0]
-            self._saved_snapshots.add(self.reset_policy.last_reset_step)
+            self._reference_snapshot = Path(snapshot)
             print(
                 f"prorl: reference restored from {snapshot} (reset at step {self.reset_policy.last_reset_step})"
             )
+
+
+def _as_list(files) -> list[str]:
+    """``data.train_files`` as a list of absolute paths (URIs as given)."""
+    files = [files] if isinstance(files, str) else list(files)
+    return [f if "://" in str(f) else str(Path(f).resolve()) for f in map(str, files)]

@@ -13,9 +13,13 @@ off by default and freely combined:
 - ``min_gap_steps``: no reset closer than this to the previous one (triggers that fire
   inside the gap stay pending until it has passed).
 
+``keep_snapshots`` is not a trigger: it is how many reference snapshots (one per reset) a
+run keeps on disk (0: all); :func:`prorl_verl.reset.snapshots.prune_snapshots` applies it.
+
 Triggers seen after a step (validation, KL) take effect at the start of the next step.
 The whole state round-trips through :meth:`ResetPolicy.state_dict`, so a resumed run
-decides exactly as an uninterrupted one would.
+decides exactly as an uninterrupted one would; a validation at a step already observed
+(verl validates again when a run resumes with ``val_before_train``) is not counted twice.
 """
 
 import math
@@ -35,13 +39,14 @@ class ResetConfig:
     kl_threshold: float | None = None
     kl_metric: str = "actor/kl_loss"
     min_gap_steps: int = 0
+    keep_snapshots: int = 0
 
     def __post_init__(self):
         if self.val_mode not in ("max", "min"):
             raise ValueError(f"prorl.reset.val_mode must be 'max' or 'min', got {self.val_mode!r}")
         if (self.patience or self.max_drop is not None) and not self.val_metric:
             raise ValueError("prorl.reset.patience/max_drop need prorl.reset.val_metric")
-        for name in ("every_n_steps", "patience", "min_gap_steps"):
+        for name in ("every_n_steps", "patience", "min_gap_steps", "keep_snapshots"):
             if getattr(self, name) < 0:
                 raise ValueError(f"prorl.reset.{name} must be >= 0, got {getattr(self, name)}")
         self.at_steps = sorted(int(step) for step in self.at_steps)
@@ -75,6 +80,7 @@ class ResetPolicy:
         self.best_value: float | None = None
         self.validations_without_improvement = 0
         self.pending_reason: str | None = None
+        self.last_validated_step: int | None = None
 
     @property
     def last_reset_step(self) -> int | None:
@@ -114,16 +120,18 @@ class ResetPolicy:
 
     def observe_validation(self, step: int, metrics: dict) -> None:
         name = self.config.val_metric
-        if not name:
+        if not name or step == self.last_validated_step:
             return
         watched = self.config.patience or self.config.max_drop is not None
         if name not in metrics and not watched:
-            return  # tracked only for information; no trigger depends on it
+            # tracked only for information, no trigger depends on it: say so once
+            if self.last_validated_step is None:
+                print(f"prorl: {self._missing(name, metrics)}; no reset trigger uses it")
+                self.last_validated_step = int(step)
+            return
         if name not in metrics:
-            available = ", ".join(sorted(metrics)) or "none"
-            raise KeyError(
-                f"prorl.reset.val_metric {name!r} is not among the validation metrics: {available}"
-            )
+            raise KeyError(self._missing(name, metrics))
+        self.last_validated_step = int(step)
         value = float(metrics[name])
         if math.isnan(value):
             return
@@ -140,6 +148,11 @@ class ResetPolicy:
             )
         elif self.config.patience and self.validations_without_improvement >= self.config.patience:
             self._flag(f"val_plateau:{name} {self.validations_without_improvement} validations")
+
+    @staticmethod
+    def _missing(name: str, metrics: dict) -> str:
+        available = ", ".join(sorted(metrics)) or "none"
+        return f"prorl.reset.val_metric {name!r} is not among the validation metrics: {available}"
 
     def observe_step_metrics(self, step: int, metrics: dict) -> None:
         threshold = self.config.kl_threshold
@@ -159,6 +172,7 @@ class ResetPolicy:
             "best_value": self.best_value,
             "validations_without_improvement": self.validations_without_improvement,
             "pending_reason": self.pending_reason,
+            "last_validated_step": self.last_validated_step,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -166,3 +180,4 @@ class ResetPolicy:
         self.best_value = state.get("best_value")
         self.validations_without_improvement = int(state.get("validations_without_improvement", 0))
         self.pending_reason = state.get("pending_reason")
+        self.last_validated_step = state.get("last_validated_step")

@@ -114,8 +114,40 @@ def test_a_stage_with_its_own_checkpoint_resumes_itself(tmp_path):
     _, config = resolved("stage2", f"prorl.runs_root={tmp_path}")
     start = launch.resolve_start(config, None)
     launch.apply_start(config, start)
-    assert config.trainer.resume_mode == "auto"  # verl finds global_step_300 itself
+    own = tmp_path / "stage2" / "checkpoints" / "global_step_300"
+    assert config.trainer.resume_from_path == str(own.resolve())
+    assert config.prorl.starts_from_checkpoint is None  # a resume, not a new stage
     assert config.trainer.total_training_steps == 250 + config.prorl.stage_steps
+
+
+def test_a_resume_without_stage_start_json_takes_the_previous_stages_final_step(tmp_path):
+    fake_checkpoint(tmp_path, "stage3", 730)
+    fake_checkpoint(tmp_path, "stage4", 760)  # stage 4 started at 730; its record was lost
+    _, config = resolved("stage4", f"prorl.runs_root={tmp_path}")
+    start = launch.resolve_start(config, None)
+    launch.apply_start(config, start)
+    assert config.trainer.total_training_steps == 730 + config.prorl.stage_steps
+    assert "stage_start.json missing" in start.note and "730" in start.note
+
+
+def test_a_first_stage_without_stage_start_json_started_at_zero(tmp_path):
+    fake_checkpoint(tmp_path, "stage1", 20)
+    _, config = resolved("stage1", f"prorl.runs_root={tmp_path}")
+    launch.apply_start(config, launch.resolve_start(config, None))
+    assert config.trainer.total_training_steps == config.prorl.stage_steps
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_actor_and_reference_use_fsdp2(stage):
+    # the reset copies shards between them, which FSDP1 cannot do (prorl_verl.reset.worker)
+    c = settings(stage)["actor_rollout_ref"]
+    assert c["actor"]["strategy"] == "fsdp2" and c["ref"]["strategy"] == "fsdp2"
+
+
+def test_the_watched_validation_key_follows_the_number_of_validation_samples():
+    c, _ = resolved("stage2", "actor_rollout_ref.rollout.val_kwargs.n=4")
+    assert c["prorl"]["reset"]["val_metric"] == "val-core/domain/all/acc/mean@4"
+    assert settings("stage2")["prorl"]["reset"]["val_metric"] == "val-core/domain/all/acc/mean@1"
 
 
 def test_missing_previous_checkpoint_says_where_it_looked(tmp_path, capsys):
