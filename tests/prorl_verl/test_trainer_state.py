@@ -78,6 +78,8 @@ def trainer(runs: Path, stage: str, *overrides: str) -> ProRLTrainer:
     t._reference_snapshot = None
     t._checkpoint_step = None
     t._weight_norms = None
+    t.rollouts_total = 0  # the dynamic-sampling state saved beside the reset state
+    t.memory = None
     return t
 
 
