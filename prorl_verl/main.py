@@ -9,9 +9,17 @@ import os
 from pathlib import Path
 
 import hydra
+from hydra.core.plugins import Plugins
 from omegaconf import DictConfig, open_dict
 
+from hydra_plugins.prorl_verl_searchpath import VerlConfigSearchPath
+
 RECIPES_DIR = Path(__file__).resolve().parent.parent / "recipes"
+
+# Hydra finds search-path plugins by scanning the ``hydra_plugins`` namespace, which an editable
+# install exposes only to a Python started in the repository root; registering ours here lets
+# the recipes compose verl's ``ppo_trainer`` from any working directory.
+Plugins.instance().register(VerlConfigSearchPath)
 
 
 def metrics_file_for_this_launch(run_dir: Path) -> Path:
