@@ -1,6 +1,6 @@
 """How the creativity index scales: build time and memory at three corpus sizes, query cost.
 
-    /work/heavy .venv/bin/python bench/bench_creativity.py              # 4, 16, 64 MB
+    .venv/bin/python bench/bench_creativity.py              # 4, 16, 64 MB
     .venv/bin/python bench/bench_creativity.py --sizes-mb 1 2 4         # quick
 
 The corpora are synthetic and repeatable: documents of 200-400 words drawn from a Zipf law
@@ -170,7 +170,7 @@ def summary(rows: list[dict]) -> None:
     print(
         f"\n{growth:.0f}x the corpus: build time x{large['build_s'] / small['build_s']:.1f}, "
         f"peak memory x{large['peak_mb'] / max(small['peak_mb'], 1):.1f}, "
-        f"query time (fresh) x{large['fresh_ms'] / small['fresh_ms']:.2f}  (loaded machine)"
+        f"query time (fresh) x{large['fresh_ms'] / small['fresh_ms']:.2f}"
     )
 
 
