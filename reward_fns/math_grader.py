@@ -167,7 +167,8 @@ def decimal_answer_matches(gold: str, pred: str) -> bool:
     fraction it writes (0.333 is 333/1000) and compared exactly. So a terminating decimal equal
     to the gold (0.5 for 1/2) is right, and a rounded value of an irrational number or of a
     non-terminating fraction (1.4142 for sqrt(2), 0.333 for 1/3) is wrong — what math-verify's
-    float rounding would accept."""
+    float rounding would accept. Lists of answers (several solutions, several boxes) follow the
+    same rule item by item."""
 
     def exact(text: str) -> str:
         return _DECIMAL_LITERAL.sub(
@@ -175,7 +176,8 @@ def decimal_answer_matches(gold: str, pred: str) -> bool:
             normalise(text),
         )
 
-    return answers_match(exact(gold), exact(pred))
+    gold_exact, pred_exact = exact(gold), exact(pred)
+    return answers_match(gold_exact, pred_exact) or list_answers_match(gold_exact, pred_exact)
 
 
 def _top_level_items(s: str) -> list[str]:

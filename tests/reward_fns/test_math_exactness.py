@@ -54,3 +54,15 @@ def test_the_rule_reads_each_decimal_as_the_fraction_it_writes():
     assert not decimal_answer_matches("\\frac{1}{8}", "0.13")
     assert decimal_answer_matches("12345678901234567890", "12345678901234567890.0")
     assert not decimal_answer_matches("12345678901234567890", "12345678901234567891.0")
+
+
+@pytest.mark.parametrize(
+    ("pred", "gold", "expected"),
+    [
+        ("\\boxed{0.5, 0.25}", "\\frac12, \\frac14", 1.0),
+        ("\\boxed{0.25} and \\boxed{0.5}", "\\frac12, \\frac14", 1.0),
+        ("\\boxed{0.5, 0.333}", "\\frac12, \\frac13", 0.0),
+    ],
+)
+def test_lists_of_decimals_follow_the_rule_item_by_item(pred, gold, expected):
+    assert compute_score("prorl/math/exactness", pred, gold)["score"] == expected
