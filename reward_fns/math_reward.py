@@ -29,18 +29,19 @@ MATH_BOUND_S = 6.0
 _MV_TIMEOUT_S = 2
 
 
-def gold_answers(ground_truth) -> list[str]:
-    """Ground truth as a list of accepted answer strings (a string, a number or a list of them)."""
+def gold_answers(ground_truth, name: str = "math ground truth") -> list[str]:
+    """Ground truth as a list of accepted answer strings (a string, a number or a list of them);
+    ``name`` says which field an error is about."""
     if isinstance(ground_truth, str | int | float):
         return [str(ground_truth)]
     try:
         answers = [str(answer) for answer in ground_truth]
     except TypeError:
         raise ValueError(
-            f"math ground truth must be a string or a list of strings, got {ground_truth!r}"
+            f"{name} must be a string or a list of strings, got {ground_truth!r:.80}"
         ) from None
     if not answers:
-        raise ValueError("math ground truth is an empty list")
+        raise ValueError(f"{name} is an empty list")
     return answers
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from reward_fns.extract import boxed_answer, last_answer_tag
 from reward_fns.ground_truth import load_json_object
-from reward_fns.math_reward import MATH_BOUND_S, parse_ground_truth
+from reward_fns.math_reward import MATH_BOUND_S, gold_answers, parse_ground_truth
 from reward_fns.pool import PoolFailure, run_bounded
 from reward_fns.result import make_result
 
@@ -111,18 +111,7 @@ def normalise_short_answer(text: str) -> str:
 def search_r1_targets(ground_truth) -> list[str]:
     """Search-R1's ``{"target": [answers]}`` (a dict, or a JSON string of one)."""
     spec = load_json_object(ground_truth, "searchR1")
-    target = spec.get("target")
-    if isinstance(target, str):
-        return [target]
-    try:
-        targets = [str(answer) for answer in target]
-    except TypeError:
-        raise ValueError(
-            f"searchR1 ground truth field 'target' must list answers, got {target!r:.80}"
-        ) from None
-    if not targets:
-        raise ValueError("searchR1 ground truth field 'target' is empty")
-    return targets
+    return gold_answers(spec.get("target"), "searchR1 ground truth field 'target'")
 
 
 def _search_r1_score(text: str, targets: list[str]) -> dict:
