@@ -155,3 +155,25 @@ def response_item(
 @pytest.fixture(scope="session", name="response_item")
 def response_item_fixture(tokenizer):
     return lambda *args, **kwargs: response_item(tokenizer, *args, **kwargs)
+
+
+@pytest.fixture
+def sync_replay_buffer():
+    """verl's sync replay buffer with group filtering on ``group_signal``, one prompt per
+    generation request: what the dynamic-sampling tests run verl's filter against."""
+    from verl.trainer.ppo.v1 import replay_buffer
+
+    def build(train_batch_size: int):
+        return replay_buffer.ReplayBuffer(
+            trainer_mode="sync",
+            trainer_config={},
+            max_off_policy_threshold=None,
+            max_off_policy_strategy="drop",
+            sampler_kwargs={},
+            refill_fn=lambda n: n,
+            filter_groups_metric="group_signal",
+            train_batch_size=train_batch_size,
+            gen_batch_size=1,
+        )
+
+    return build

@@ -49,19 +49,11 @@ def scored_groups(tokenizer, response_item) -> dict[str, dict]:
     return asyncio.run(run())
 
 
-def test_verl_drops_exactly_the_groups_without_signal(tokenizer, response_item, monkeypatch):
+def test_verl_drops_exactly_the_groups_without_signal(
+    tokenizer, response_item, monkeypatch, sync_replay_buffer
+):
     records = scored_groups(tokenizer, response_item)
-    buffer = replay_buffer.ReplayBuffer(
-        trainer_mode="sync",
-        trainer_config={},
-        max_off_policy_threshold=None,
-        max_off_policy_strategy="drop",
-        sampler_kwargs={},
-        refill_fn=lambda n: n,
-        filter_groups_metric="group_signal",
-        train_batch_size=len(GROUPS),
-        gen_batch_size=1,
-    )
+    buffer = sync_replay_buffer(len(GROUPS))
     buffer.finished_keys["train"] = set(GROUPS)
     buffer.partitions["train"] = {key: {} for key in records}
 

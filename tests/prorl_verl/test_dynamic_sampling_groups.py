@@ -38,24 +38,14 @@ def trajectory_records() -> dict[str, dict]:
 
 
 @pytest.fixture
-def buffer(monkeypatch):
+def buffer(monkeypatch, sync_replay_buffer):
     records = trajectory_records()
 
     def kv_batch_get(keys, partition_id, select_fields):
         return {field: [records[key][field] for key in keys] for field in select_fields}
 
     monkeypatch.setattr(replay_buffer.tq, "kv_batch_get", kv_batch_get)
-    buffer = replay_buffer.ReplayBuffer(
-        trainer_mode="sync",
-        trainer_config={},
-        max_off_policy_threshold=None,
-        max_off_policy_strategy="drop",
-        sampler_kwargs={},
-        refill_fn=lambda n: n,
-        filter_groups_metric="group_signal",
-        train_batch_size=len(GROUPS),
-        gen_batch_size=1,
-    )
+    buffer = sync_replay_buffer(len(GROUPS))
     buffer.partitions["train"] = {key: {} for key in records}
     return buffer
 
