@@ -12,7 +12,9 @@ reference (restored, not rebuilt from ``model.path``) and the KL right after eac
 Profiles (the rest is shared):
 
 - ``cpu`` (``make chain``): the tiny random-init Qwen2 of :mod:`prorl_verl.tiny`, verl on the
-  CPU with ``recipes/cpu.yaml``'s keys, reasoning-gym ``chain_sum`` data;
+  CPU with ``recipes/cpu.yaml``'s keys, reasoning-gym ``chain_sum`` data, and the digit
+  reward of :mod:`prorl_verl.tiny.digit_reward` (the recipes' verifiers give an untrained
+  model 0 on every group, and dynamic sampling then finds no group to train on);
 - ``gpu`` (``make smoke``): one GPU with the recipes' own settings (vLLM rollout, FSDP2,
   offloads), a small public model, and a reset in the middle of stage 1 besides the
   recipes' own — the check to run before spending GPU-weeks.
@@ -34,6 +36,7 @@ from omegaconf import OmegaConf
 
 from prorl_verl.demo_plot import read_run_metrics
 from prorl_verl.main import RECIPES_DIR
+from prorl_verl.tiny import digit_reward
 
 STAGES = [f"stage{i}" for i in range(1, 9)]
 LATEST_FILE = "latest_checkpointed_iteration.txt"
@@ -62,8 +65,12 @@ CPU = Profile(
     rollouts_divisor=8,
     response_divisor=256,
     max_prompt_length=192,
-    # at the paper's 2e-6 a 1M-parameter model does not move measurably in a few steps
-    extra=("actor_rollout_ref.actor.optim.lr=1e-4",),
+    extra=(
+        # at the paper's 2e-6 a 1M-parameter model does not move measurably in a few steps
+        "actor_rollout_ref.actor.optim.lr=1e-4",
+        f"reward.custom_reward_function.path={digit_reward.__file__}",
+        "reward.custom_reward_function.name=compute_score",
+    ),
 )
 GPU = Profile(
     name="gpu",
@@ -165,7 +172,7 @@ class StageRecord:
     """What one stage left on disk after its last launch."""
 
     stage: str
-    launches: int
+    launched_at: list[float]  # wall-clock time (time.time()) of each launch, in order
     first_step: int
     final_step: int
     history: list[dict]
@@ -174,8 +181,12 @@ class StageRecord:
     metrics: dict[int, dict] = field(default_factory=dict)  # last launch's metrics per step
     logs: list[str] = field(default_factory=list)
 
+    @property
+    def launches(self) -> int:
+        return len(self.launched_at)
 
-def read_stage(run_dir: Path, launches: int, logs: list[str]) -> StageRecord:
+
+def read_stage(run_dir: Path, launched_at: list[float], logs: list[str]) -> StageRecord:
     checkpoints = run_dir / "checkpoints"
     final = int((checkpoints / LATEST_FILE).read_text())
     state = json.loads((checkpoints / f"global_step_{final}" / RESET_STATE_FILE).read_text())
@@ -187,7 +198,7 @@ def read_stage(run_dir: Path, launches: int, logs: list[str]) -> StageRecord:
             positions[step] = int(torch.load(data_state, weights_only=False)["_num_yielded"])
     return StageRecord(
         stage=run_dir.name,
-        launches=launches,
+        launched_at=launched_at,
         first_step=int(json.loads((run_dir / "stage_start.json").read_text())["step"]),
         final_step=final,
         history=state["policy"]["history"],
@@ -252,21 +263,22 @@ def run_stage(
     checkpointed and logged, and launch it again (the stage then resumes itself)."""
     run_dir = runs_root / stage
     logs = []
-    launches = 0
+    launched_at = []
     if kill:
         previous = recipe_value(stage, "prorl.previous_stage")
         start = (
             int((runs_root / previous / "checkpoints" / LATEST_FILE).read_text()) if previous else 0
         )
         log = runs_root / f"{stage}.killed.log"
+        launched_at.append(time.time())
         process = _launch(stage, overrides, log)
         try:
             _wait_for_checkpoint(run_dir / "checkpoints", start + 1, process, log, timeout)
         finally:
             _kill(process)
         logs.append(log.read_text(errors="replace"))
-        launches += 1
     log = runs_root / f"{stage}.log"
+    launched_at.append(time.time())
     process = _launch(stage, overrides, log)
     try:
         code = process.wait(timeout=timeout)
@@ -275,7 +287,7 @@ def run_stage(
     logs.append(log.read_text(errors="replace"))
     if code != 0:
         raise RuntimeError(f"{stage} failed (exit {code}); {log}:\n{_tail(log)}")
-    return read_stage(run_dir, launches + 1, logs)
+    return read_stage(run_dir, launched_at, logs)
 
 
 def run_chain(

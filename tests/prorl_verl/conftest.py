@@ -17,11 +17,12 @@ import torch
 from verl import DataProto
 
 from data_prep.reasoning_gym import build_rows
+from prorl_verl.tiny import digit_reward
 from prorl_verl.tiny.cache import ensure_tiny_model
 from prorl_verl.tiny.task import EASY
 
 REPO = Path(__file__).resolve().parents[2]
-DIGIT_REWARD = Path(__file__).with_name("digit_reward.py")
+DIGIT_REWARD = Path(digit_reward.__file__)
 
 
 @pytest.fixture(scope="session")
