@@ -216,7 +216,7 @@ def _launch(stage: str, overrides: list[str], log: Path) -> subprocess.Popen:
     )
 
 
-def _kill(process: subprocess.Popen) -> None:
+def kill_launch(process: subprocess.Popen) -> None:
     """SIGKILL the launch and everything it started (Ray's processes share its session)."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
@@ -275,7 +275,7 @@ def run_stage(
         try:
             _wait_for_checkpoint(run_dir / "checkpoints", start + 1, process, log, timeout)
         finally:
-            _kill(process)
+            kill_launch(process)
         logs.append(log.read_text(errors="replace"))
     log = runs_root / f"{stage}.log"
     launched_at.append(time.time())
@@ -283,7 +283,7 @@ def run_stage(
     try:
         code = process.wait(timeout=timeout)
     finally:
-        _kill(process)
+        kill_launch(process)
     logs.append(log.read_text(errors="replace"))
     if code != 0:
         raise RuntimeError(f"{stage} failed (exit {code}); {log}:\n{_tail(log)}")

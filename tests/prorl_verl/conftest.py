@@ -1,8 +1,6 @@
 """Shared set-up for tests that run verl's trainer on the CPU."""
 
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -17,6 +15,7 @@ import torch
 from verl import DataProto
 
 from data_prep.reasoning_gym import build_rows
+from prorl_verl.chain import kill_launch
 from prorl_verl.tiny import digit_reward
 from prorl_verl.tiny.cache import ensure_tiny_model
 from prorl_verl.tiny.task import EASY
@@ -98,12 +97,8 @@ def run_trainer(stage: str, overrides: list[str], log: Path, timeout: float = 90
 
 
 def stop(process: subprocess.Popen) -> None:
-    """Kill the trainer and everything it started (Ray's daemons and workers share its session)."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
+    """Kill the trainer and everything it started, then give its daemons a moment to go."""
+    kill_launch(process)
     time.sleep(1)
 
 
