@@ -20,10 +20,15 @@ PANELS = (
 
 
 def read_run_metrics(run_dir: Path) -> dict[int, dict]:
-    """Step -> metrics over every launch of one run (``<run_dir>/metrics/launch-*.jsonl``)."""
+    """Step -> metrics over every launch of one run (``<run_dir>/metrics/launch-*.jsonl``).
+
+    A line counts once its newline is written: a launch killed (or still running) mid-write
+    leaves an unfinished last line, which is left out.
+    """
     steps: dict[int, dict] = {}
     for path in sorted((run_dir / "metrics").glob("launch-*.jsonl")):
-        for line in path.read_text().splitlines():
+        *complete, _unfinished = path.read_text().split("\n")
+        for line in complete:
             if line.strip():
                 record = json.loads(line)
                 steps.setdefault(int(record["step"]), {}).update(record["data"])

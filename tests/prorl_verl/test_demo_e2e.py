@@ -6,7 +6,7 @@ policy update per step:
 - demo_stage2 starts from stage 1's final checkpoint with a reference reset: at step 3 the
   reference holds the weights the actor had after step 2 (checked against that checkpoint's
   Hugging Face weights) and the step's KL is exactly 0; the optimizer state is empty;
-- stage 2 is killed (SIGKILL) after its checkpoint 4 and relaunched: it resumes itself,
+- stage 2 is killed (SIGKILL) after its checkpoint 4 and step 4's metrics, and relaunched: it resumes itself,
   restores the reset reference (not the initial model verl would rebuild) and does not
   reset again; it ends at step 5;
 - the demo's figure and its before/after evaluation are produced from these runs.
@@ -32,10 +32,15 @@ def hf_weights(directory) -> dict[str, torch.Tensor]:
     return load_file(str(directory / "model.safetensors"))
 
 
-def wait_for_checkpoint(checkpoints, step: int, process, log, timeout: float = 900) -> None:
-    marker = checkpoints / "latest_checkpointed_iteration.txt"
+def wait_for_step(run_dir, step: int, process, log, timeout: float = 900) -> None:
+    """Until ``step`` is checkpointed and its metrics logged (verl logs them after the save)."""
+    marker = run_dir / "checkpoints" / "latest_checkpointed_iteration.txt"
     deadline = time.time() + timeout
-    while not (marker.exists() and marker.read_text().strip() == str(step)):
+    while not (
+        marker.exists()
+        and marker.read_text().strip() == str(step)
+        and step in read_run_metrics(run_dir)
+    ):
         assert process.poll() is None, log.read_text()[-4000:]
         assert time.time() < deadline, f"no checkpoint {step} within {timeout}s"
         time.sleep(0.5)
@@ -52,7 +57,7 @@ def test_two_stages_reset_kill_resume_plot_and_eval(
     t.run("demo_stage1", overrides + ["prorl.stage_steps=2"], short_tmp / "stage1.log")
     process = t.start("demo_stage2", overrides + ["prorl.stage_steps=3"], short_tmp / "stage2.log")
     try:
-        wait_for_checkpoint(stage2 / "checkpoints", 4, process, short_tmp / "stage2.log")
+        wait_for_step(stage2, 4, process, short_tmp / "stage2.log")
     finally:
         t.stop(process)  # SIGKILL, mid-stage
     first, killed = read_run_metrics(stage1), read_run_metrics(stage2)
