@@ -10,6 +10,7 @@ Under FSDP1 the reset is refused with a message naming the fix.
 
 import subprocess
 import sys
+import traceback
 
 import pytest
 import torch
@@ -50,8 +51,7 @@ def join(rank: int, store: str) -> None:
     dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=WORLD_SIZE)
 
 
-def fsdp2_rank(rank: int, store: str, reference_reshards: bool) -> None:
-    join(rank, store)
+def fsdp2_reset(rank: int, reference_reshards: bool) -> None:
     mesh = init_device_mesh("cpu", (WORLD_SIZE,))
     actor = qwen2(seed=0)
     apply_fsdp2(actor, {"mesh": mesh}, {})
@@ -82,7 +82,6 @@ def fsdp2_rank(rank: int, store: str, reference_reshards: bool) -> None:
     for (name, a), r in zip(actor.named_parameters(), reference.parameters(), strict=True):
         assert a.placements == r.placements, name
         assert torch.equal(a.to_local(), r.to_local().to(a.dtype)), name
-    dist.destroy_process_group()
 
 
 def log_probs_with_grad(model: torch.nn.Module, tokens: torch.Tensor) -> torch.Tensor:
@@ -90,23 +89,43 @@ def log_probs_with_grad(model: torch.nn.Module, tokens: torch.Tensor) -> torch.T
     return torch.log_softmax(logits.float(), dim=-1).gather(-1, tokens[:, 1:, None]).squeeze(-1)
 
 
-def fsdp1_rank(rank: int, store: str) -> None:
-    join(rank, store)
+def fsdp1_refused(rank: int) -> None:
     actor = FullyShardedDataParallel(qwen2(seed=0), device_id=torch.device("cpu"))
     reference = FullyShardedDataParallel(qwen2(seed=1), device_id=torch.device("cpu"))
     log_probs(reference, torch.zeros(1, 4, dtype=torch.long))
     with pytest.raises(RuntimeError, match="needs FSDP2.*strategy=fsdp2"):
         copy_parameters(actor, reference)
+
+
+SCENARIOS = {
+    "fsdp2-reshard": lambda rank: fsdp2_reset(rank, reference_reshards=True),
+    "fsdp2-no-reshard": lambda rank: fsdp2_reset(rank, reference_reshards=False),
+    "fsdp1-refused": fsdp1_refused,
+}
+
+
+def run_rank(rank: int, store: str) -> None:
+    """Every scenario in one process group (each rank pays verl's import once), one line
+    per scenario: ``<name>: ok`` or ``<name>: failed`` and the traceback."""
+    join(rank, store)
+    for name, scenario in SCENARIOS.items():
+        try:
+            scenario(rank)
+            print(f"{name}: ok", flush=True)
+        except Exception:
+            print(f"{name}: failed\n{traceback.format_exc()}", flush=True)
+        dist.barrier()
     dist.destroy_process_group()
 
 
-def spawn(tmp_path, scenario: str, *args: str) -> None:
+@pytest.fixture(scope="module")
+def rank_outputs(tmp_path_factory) -> list[str]:
     """Two ranks, each a fresh Python running this file (no fork of a process whose
     OpenMP threads may hold locks)."""
-    store = str(tmp_path / "store")
+    store = str(tmp_path_factory.mktemp("two_ranks") / "store")
     ranks = [
         subprocess.Popen(
-            [sys.executable, __file__, scenario, str(rank), store, *args],
+            [sys.executable, __file__, str(rank), store],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -116,20 +135,22 @@ def spawn(tmp_path, scenario: str, *args: str) -> None:
     outputs = [rank.communicate(timeout=600)[0] for rank in ranks]
     for rank, (process, output) in enumerate(zip(ranks, outputs, strict=True)):
         assert process.returncode == 0, f"rank {rank} failed:\n{output[-3000:]}"
+    return outputs
+
+
+def assert_passed(outputs: list[str], scenario: str) -> None:
+    for rank, output in enumerate(outputs):
+        assert f"{scenario}: ok" in output.splitlines(), f"rank {rank}:\n{output[-3000:]}"
 
 
 @pytest.mark.parametrize("reference_reshards", [True, False], ids=["reshard", "no-reshard"])
-def test_fsdp2_reference_equals_actor_after_reset(tmp_path, reference_reshards):
-    spawn(tmp_path, "fsdp2", str(reference_reshards))
+def test_fsdp2_reference_equals_actor_after_reset(rank_outputs, reference_reshards):
+    assert_passed(rank_outputs, "fsdp2-reshard" if reference_reshards else "fsdp2-no-reshard")
 
 
-def test_fsdp1_is_refused(tmp_path):
-    spawn(tmp_path, "fsdp1")
+def test_fsdp1_is_refused(rank_outputs):
+    assert_passed(rank_outputs, "fsdp1-refused")
 
 
 if __name__ == "__main__":
-    scenario, rank, store, *rest = sys.argv[1:]
-    if scenario == "fsdp2":
-        fsdp2_rank(int(rank), store, reference_reshards=rest[0] == "True")
-    else:
-        fsdp1_rank(int(rank), store)
+    run_rank(int(sys.argv[1]), sys.argv[2])
