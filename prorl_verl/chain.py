@@ -229,13 +229,6 @@ def _tail(log: Path, lines: int = 40) -> str:
     return "".join(log.read_text(errors="replace").splitlines(True)[-lines:])
 
 
-def _logged_steps(run_dir: Path) -> set[int]:
-    try:
-        return set(read_run_metrics(run_dir))
-    except json.JSONDecodeError:  # a line being written
-        return set()
-
-
 def _wait_for_checkpoint(
     checkpoints: Path, step: int, process: subprocess.Popen, log: Path, timeout: float
 ) -> None:
@@ -245,7 +238,7 @@ def _wait_for_checkpoint(
     while not (
         marker.exists()
         and marker.read_text().strip() == str(step)
-        and step in _logged_steps(checkpoints.parent)
+        and step in read_run_metrics(checkpoints.parent)
     ):
         if process.poll() is not None:
             raise RuntimeError(
