@@ -6,9 +6,9 @@ policy update per step:
 - demo_stage2 starts from stage 1's final checkpoint with a reference reset: at step 3 the
   reference holds the weights the actor had after step 2 (checked against that checkpoint's
   Hugging Face weights) and the step's KL is exactly 0; the optimizer state is empty;
-- stage 2 is killed (SIGKILL) after its checkpoint 4 and step 4's metrics, and relaunched: it resumes itself,
-  restores the reset reference (not the initial model verl would rebuild) and does not
-  reset again; it ends at step 5;
+- stage 2 is killed (SIGKILL) after its checkpoint 4 and step 4's metrics, and relaunched:
+  it resumes itself, restores the reset reference (not the initial model verl would
+  rebuild) and does not reset again; it ends at step 5;
 - the demo's figure and its before/after evaluation are produced from these runs.
 """
 
