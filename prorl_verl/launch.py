@@ -20,12 +20,15 @@ import argparse
 import json
 import signal
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from prorl_verl.cpu import cpu_mode_active
+from prorl_verl.cpu.process_cost import collecting_less_often, exit_without_teardown
 from prorl_verl.main import RECIPES_DIR
 from prorl_verl.preflight import preflight_problems
 from prorl_verl.resize import convert_for_world_size
@@ -123,7 +126,10 @@ def compose_stage(stage: str, overrides: list[str]) -> DictConfig:
     if not (RECIPES_DIR / f"{stage}.yaml").exists():
         known = sorted(p.stem for p in RECIPES_DIR.glob("*.yaml"))
         raise SystemExit(f"no recipe {stage!r} in {RECIPES_DIR}; known: {', '.join(known)}")
-    with initialize_config_dir(config_dir=str(RECIPES_DIR), version_base=None):
+    with (
+        collecting_less_often(),
+        initialize_config_dir(config_dir=str(RECIPES_DIR), version_base=None),
+    ):
         return compose(config_name=stage, overrides=overrides)
 
 
@@ -203,5 +209,29 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _exit_status(error: BaseException) -> int:
+    """The status Python would exit with on ``error``, after printing what it would print."""
+    if isinstance(error, SystemExit):
+        if error.code is None or isinstance(error.code, int):
+            return error.code or 0
+        print(error.code, file=sys.stderr)
+        return 1
+    traceback.print_exception(error)
+    return 128 + signal.SIGINT if isinstance(error, KeyboardInterrupt) else 1
+
+
+def cli() -> int:
+    """:func:`main` as a command; a CPU run's process then ends without Python's teardown."""
+    try:
+        status = main()
+    except BaseException as error:
+        if not cpu_mode_active():
+            raise
+        status = _exit_status(error)
+    if cpu_mode_active():
+        exit_without_teardown(status)
+    return status
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli())

@@ -10,6 +10,7 @@ import psutil
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from prorl_verl.cpu import PLATFORM_NAME
+from prorl_verl.cpu.process_cost import RAY_SETUP_HOOK, SETUP_HOOK_PATH, collect_less_often
 
 #: Logical CPUs declared to Ray. verl starts more actors than a small machine has cores
 #: (trainer, TransferQueue, agent loop, reward loop, rollout server); they take turns.
@@ -78,9 +79,11 @@ def enter_cpu_mode(config: DictConfig, run_dir: Path) -> None:
 
     Must run before verl's trainer modules are imported: they read the platform at import.
     Ray's session files and its auth token are kept under ``<run_dir>/ray`` (see
-    :func:`ray_directory`), never in the home directory or a shared temp folder.
+    :func:`ray_directory`), never in the home directory or a shared temp folder. This process
+    and every Ray process collect garbage less often (see :mod:`prorl_verl.cpu.process_cost`).
     """
     os.environ["VERL_PLATFORM"] = PLATFORM_NAME
+    collect_less_often()
     ray_dir = ray_directory(run_dir.resolve())
     token_path = ray_dir / "auth_token"
     if not token_path.exists():  # Ray would otherwise create ~/.ray/auth_token
@@ -95,6 +98,8 @@ def enter_cpu_mode(config: DictConfig, run_dir: Path) -> None:
         ray_init.num_gpus = gpus
         ray_init._temp_dir = str(ray_dir)
         ray_init.include_dashboard = False
+        if not ray_init.runtime_env.get(RAY_SETUP_HOOK):
+            ray_init.runtime_env[RAY_SETUP_HOOK] = SETUP_HOOK_PATH
         ray_init.runtime_env.env_vars = {
             **(ray_init.runtime_env.get("env_vars") or {}),
             "VERL_PLATFORM": PLATFORM_NAME,
