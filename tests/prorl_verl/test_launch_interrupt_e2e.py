@@ -43,7 +43,7 @@ def test_an_interrupted_launch_leaves_no_ray_process(
             time.sleep(0.5)
         time.sleep(5)  # the task runner and workers are starting
         process.send_signal(signum)  # to the launcher only, as `kill <pid>` would
-        code = process.wait(timeout=120)
+        code = process.wait(timeout=300)
         assert code != 0
         deadline = time.monotonic() + 60
         while processes_mentioning(str(sessions)) and time.monotonic() < deadline:
