@@ -3,6 +3,7 @@ Ray is up leaves no Ray process behind: the launcher shuts down the cluster it s
 
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -43,7 +44,10 @@ def test_an_interrupted_launch_leaves_no_ray_process(
             time.sleep(0.5)
         time.sleep(5)  # the task runner and workers are starting
         process.send_signal(signum)  # to the launcher only, as `kill <pid>` would
-        code = process.wait(timeout=300)
+        try:
+            code = process.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"still running 300 s after {signum.name}:\n{log.read_text()[-3000:]}")
         assert code != 0
         deadline = time.monotonic() + 60
         while processes_mentioning(str(sessions)) and time.monotonic() < deadline:
