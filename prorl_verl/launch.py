@@ -170,6 +170,9 @@ def train(config: DictConfig) -> None:
     from prorl_verl.main import run
 
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Ctrl-C interrupts even a launch started in the background by a non-interactive shell,
+    # which would otherwise inherit SIGINT ignored (and train on to the end)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         run(config)
     finally:
