@@ -1,7 +1,8 @@
 # prorl-verl. Every target runs inside .venv/ in the repository root.
 #   make install             CPU machine: torch's CPU build first, then the package (editable) + dev tools
 #   make install GPU=1       CUDA machine: the package with its [gpu] extra (verl[vllm], CUDA torch)
-#   make test                unit tests and the CPU end-to-end tests
+#   make test                the tests that do not start verl's trainer (minutes)
+#   make e2e                 the tests that run verl's trainer on the CPU: stages stopped and resumed
 #   make chain               stage1 ... stage8 in miniature on the CPU, with kills and resumes (a test)
 #   make smoke GPU=1         the same chain on one GPU with the recipes' GPU settings (before GPU-weeks)
 #   make demo                two ProRL stages of verl's trainer on the CPU with the tiny model
@@ -33,7 +34,7 @@ CREATIVITY_INDEX ?=
 CORPUS ?=
 STAGES := stage1 stage2 stage3 stage4 stage5 stage6 stage7 stage8
 
-.PHONY: install test unit e2e chain smoke lint demo repro data eval tiny-base clean $(STAGES)
+.PHONY: install test e2e chain smoke lint demo repro data eval tiny-base clean $(STAGES)
 
 install: $(STAMP)
 
@@ -47,9 +48,6 @@ endif
 	touch $@
 
 test: install
-	$(BIN)/python -m pytest tests
-
-unit: install
 	$(BIN)/python -m pytest tests -m "not e2e"
 
 e2e: install

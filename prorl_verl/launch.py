@@ -161,7 +161,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def _stop_on_sigterm(signum, frame):
-    # SystemExit unwinds through verl's run_ppo, whose Ray cluster is shut down below
+    # Until Ray starts: SystemExit unwinds through verl's run_ppo. Once verl's ray.init has
+    # started the cluster, Ray's own SIGTERM handler replaces this one: it stops Ray's
+    # processes and exits with status 1.
     raise SystemExit(128 + signum)
 
 

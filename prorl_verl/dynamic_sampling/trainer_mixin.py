@@ -6,6 +6,8 @@
   data stream (verl fetches one prompt per refill when group filtering is on); a skipped
   prompt is replaced by the next one, so batches stay full;
 - the memory is saved with every checkpoint and restored on resume;
+- the optional group log (``group_log``, one JSON line per generated group) keeps, on resume,
+  only the steps the checkpoint holds: the interrupted step's groups are generated again;
 - the step's metrics (:mod:`.metrics`).
 
 It hooks into verl's V1 trainer by overriding its own methods, each calling verl's.
@@ -32,6 +34,30 @@ logger = logging.getLogger(__name__)
 STATE_FILE = "prorl_dynamic_sampling.json"
 GROUP_LOG_FILE = "dynamic_sampling_groups.jsonl"
 ON_EXHAUSTED = ("error", "train_partial")
+
+
+def trim_group_log(path: Path, last_step: int) -> int:
+    """Drop the records of steps after ``last_step`` (the step a resumed run restarts after),
+    and a last line cut off by the interruption; returns how many lines were dropped. The file
+    is replaced whole, so a crash while trimming cannot halve it."""
+    if not path.exists():
+        return 0
+    lines = path.read_text().splitlines(keepends=True)
+    # each record is written with its newline in one call: a last line without one was cut short
+    whole = lines if not lines or lines[-1].endswith("\n") else lines[:-1]
+    kept = []
+    for number, line in enumerate(whole, start=1):
+        try:
+            step = json.loads(line)["step"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}, line {number}: not a group-log record ({error})") from None
+        if step <= last_step:
+            kept.append(line)
+    if len(kept) < len(lines):
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text("".join(kept))
+        partial.replace(path)
+    return len(lines) - len(kept)
 
 
 class DynamicSamplingMixin:
@@ -176,6 +202,13 @@ class DynamicSamplingMixin:
         super()._load_checkpoint()
         if self.global_steps == 0:
             return
+        if self.group_log is not None:
+            dropped = trim_group_log(self.group_log, self.global_steps)
+            if dropped:
+                print(
+                    f"prorl: {dropped} group-log records of steps after {self.global_steps} "
+                    f"(not in the checkpoint, generated again now) dropped from {self.group_log}"
+                )
         if self.config.trainer.resume_mode == "resume_path":
             step_dir = Path(self.config.trainer.resume_from_path)
         else:

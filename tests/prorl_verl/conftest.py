@@ -1,6 +1,8 @@
 """Shared set-up for tests that run verl's trainer on the CPU."""
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -16,6 +18,8 @@ from verl import DataProto
 
 from data_prep.reasoning_gym import build_rows
 from prorl_verl.chain import kill_launch
+from prorl_verl.cpu.mode import ray_directory
+from prorl_verl.demo_plot import read_run_metrics
 from prorl_verl.tiny import digit_reward
 from prorl_verl.tiny.cache import ensure_tiny_model
 from prorl_verl.tiny.task import EASY
@@ -102,6 +106,58 @@ def stop(process: subprocess.Popen) -> None:
     time.sleep(1)
 
 
+def wait_for_step(run_dir: Path, step: int, process, log: Path, timeout: float = 900) -> None:
+    """Until ``step`` is checkpointed and its metrics logged (verl logs them after the save)."""
+    marker = run_dir / "checkpoints" / "latest_checkpointed_iteration.txt"
+    deadline = time.time() + timeout
+    while not (
+        marker.exists()
+        and marker.read_text().strip() == str(step)
+        and step in read_run_metrics(run_dir)
+    ):
+        assert process.poll() is None, log.read_text()[-4000:]
+        assert time.time() < deadline, f"no checkpoint {step} within {timeout}s"
+        time.sleep(0.5)
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and int(proc.name) != os.getpid():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(f"{proc.name}: {cmdline[:200]}")
+    return found
+
+
+#: a launch's exit status when signalled while training: Ctrl-C unwinds the launcher (130, as
+#: a shell reports it); SIGTERM is handled by the Ray cluster the launch started, which stops
+#: its processes and exits with 1
+STATUS_WHEN_TRAINING = {signal.SIGINT: 130, signal.SIGTERM: 1}
+
+
+def interrupt(process: subprocess.Popen, signum: int, run_dir: Path, log: Path) -> None:
+    """Send ``signum`` to the launcher only (as ``kill <pid>`` or Ctrl-C would reach it) and
+    check its exit status and that no Ray process of its session is left behind."""
+    sessions = str(ray_directory(run_dir))
+    assert processes_mentioning(sessions)  # Ray's daemons name their session directory
+    process.send_signal(signum)
+    try:
+        code = process.wait(timeout=300)
+    except subprocess.TimeoutExpired:
+        pytest.fail(
+            f"still running 300 s after {signal.Signals(signum).name}:\n{log.read_text()[-3000:]}"
+        )
+    assert code == STATUS_WHEN_TRAINING[signum], log.read_text()[-3000:]
+    deadline = time.monotonic() + 60
+    while processes_mentioning(sessions) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert processes_mentioning(sessions) == []
+
+
 @pytest.fixture(scope="session")
 def trainer_tools():
     """The helpers above, for test modules (pytest's importlib mode cannot import conftest)."""
@@ -110,6 +166,8 @@ def trainer_tools():
         start=start_trainer,
         run=run_trainer,
         stop=stop,
+        wait_for_step=wait_for_step,
+        interrupt=interrupt,
     )
 
 

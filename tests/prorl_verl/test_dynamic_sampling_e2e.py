@@ -10,11 +10,15 @@ An untrained tiny model and a reward under which exactly the prompts with
   (logged) and the run goes on;
 - the memory skips prompts (only ones that never have signal), so its false-skip rate is 0;
 - rollouts counted = generated groups x 4;
-- stopped after step 3 and relaunched for three more steps, the run restores the memory of every prompt it had seen.
+- interrupted with Ctrl-C (SIGINT) after step 3's checkpoint, the launcher exits with status
+  130 and leaves no Ray process behind; relaunched, the run restores the memory of every
+  prompt it had seen by step 3, and its group log holds each step's groups once (the
+  interrupted step's are generated again).
 """
 
 import json
 import re
+import signal
 
 import pytest
 
@@ -40,8 +44,15 @@ def test_memory_skips_trains_partial_batches_and_resumes(
         "prorl.dynamic_sampling.group_log=true",
     ]
     run_dir = runs / "demo_stage1_memory"
-    t.run("demo_stage1_memory", overrides + ["prorl.stage_steps=3"], short_tmp / "ds1.log")
-    t.run("demo_stage1_memory", overrides + ["prorl.stage_steps=6"], short_tmp / "ds2.log")
+    overrides.append("prorl.stage_steps=6")
+    log = short_tmp / "ds1.log"
+    process = t.start("demo_stage1_memory", overrides, log)
+    try:
+        t.wait_for_step(run_dir, 3, process, log)
+        t.interrupt(process, signal.SIGINT, run_dir, log)  # while step 4 runs
+    finally:
+        t.stop(process)
+    t.run("demo_stage1_memory", overrides, short_tmp / "ds2.log")
 
     metrics = read_run_metrics(run_dir)
     groups = [json.loads(line) for line in (run_dir / "dynamic_sampling_groups.jsonl").open()]

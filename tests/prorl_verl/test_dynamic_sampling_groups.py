@@ -6,6 +6,8 @@ compares: a math group that is all correct but truncated (acc 1, reward 1 - pena
 with its reward in ``reward_all_groups``.
 """
 
+import json
+
 import pandas as pd
 import pytest
 import torch
@@ -15,6 +17,7 @@ from prorl_verl.dynamic_sampling.buffer import observe_groups
 from prorl_verl.dynamic_sampling.memory import MemoryConfig, PromptMemory
 from prorl_verl.dynamic_sampling.metrics import StepRecord, step_metrics
 from prorl_verl.dynamic_sampling.prompt_ids import check_prompt_ids
+from prorl_verl.dynamic_sampling.trainer_mixin import trim_group_log
 
 PENALTY = 0.5
 GROUPS = {
@@ -145,3 +148,31 @@ def test_prompt_ids_are_checked_naming_file_row_and_field(tmp_path):
         match=r"clash.parquet, row 0: prompt id 'prorl/math/a#1'.*upsampled.parquet, row 1",
     ):
         check_prompt_ids([upsampled, clash])
+
+
+def record(step: int, prompt: str) -> str:
+    return json.dumps({"step": step, "prompt": prompt, "signal": True}) + "\n"
+
+
+def test_a_resumed_run_keeps_the_group_log_of_its_checkpointed_steps_only(tmp_path):
+    log = tmp_path / "groups.jsonl"
+    assert trim_group_log(log, 3) == 0 and not log.exists()  # no log yet: nothing to do
+
+    steps_1_to_3 = record(1, "a#0") + record(2, "a#1") + record(3, "a#2") + record(3, "a#3")
+    # step 4 was being generated when the run stopped; the last write was cut off mid-record
+    log.write_text(steps_1_to_3 + record(4, "a#4") + record(4, "a#5") + record(4, "a#6")[:9])
+    assert trim_group_log(log, 3) == 3
+    assert log.read_text() == steps_1_to_3
+    assert trim_group_log(log, 3) == 0 and log.read_text() == steps_1_to_3
+
+    # a complete record whose newline was not written is cut off too: appending would merge lines
+    log.write_text(steps_1_to_3 + record(3, "a#9").rstrip("\n"))
+    assert trim_group_log(log, 3) == 1 and log.read_text() == steps_1_to_3
+
+
+def test_a_damaged_group_log_line_is_named(tmp_path):
+    log = tmp_path / "groups.jsonl"
+    log.write_text(record(1, "a#0") + "not json\n" + record(2, "a#1"))
+    with pytest.raises(ValueError, match=r"groups.jsonl, line 2: not a group-log record"):
+        trim_group_log(log, 1)
+    assert log.read_text() == record(1, "a#0") + "not json\n" + record(2, "a#1")  # untouched

@@ -80,6 +80,7 @@ def trainer(runs: Path, stage: str, *overrides: str) -> ProRLTrainer:
     t._weight_norms = None
     t.rollouts_total = 0  # the dynamic-sampling state saved beside the reset state
     t.memory = None
+    t.group_log = None
     return t
 
 
