@@ -120,7 +120,7 @@ def evaluate(models: dict[str, Path], test_set: Path, out: Path, samples: int) -
 
     specs = [f"{name}={path}" for name, path in models.items()]
     argv = ["--models", *specs, "--sets", str(test_set), "--n", str(samples), "--out", str(out)]
-    argv += ["--temperature", "1.0", "--top-p", "1.0", "--max-new-tokens", "48", "--threads", "1"]
+    argv += ["--temperature", "1.0", "--top-p", "1.0", "--max-new-tokens", "48"]
     if eval_main(argv) != 0:
         raise RuntimeError("evaluation failed")
     with open(out / "tables" / "summary.csv") as handle:

@@ -20,10 +20,11 @@ MAX_RAY_DIR_CHARS = 44
 
 
 #: Torch threads per process (Ray's own default for actors without CPUs, made explicit).
-#: The tiny models CPU mode runs are too small for intra-op parallelism to pay, and on a
-#: loaded 2-core machine a second thread waiting for a busy core made the plain GRPO step
-#: of bench/bench_cpu_step.py 1.3-2.9x slower (steps alternating 1 and 2 threads).
-#: OMP_NUM_THREADS in the environment wins.
+#: On a loaded 2-core machine a second thread waiting for a busy core made the plain GRPO
+#: step of bench/bench_cpu_step.py 1.3-2.9x slower (steps alternating 1 and 2 threads). On
+#: an idle one two threads made that plain step 0.56x as long, but verl's step on the demo
+#: recipe only 0.85-0.97x (launches alternating 1, 2, 1, 2 threads): one thread stays the
+#: safe choice. OMP_NUM_THREADS in the environment wins.
 TORCH_THREADS = "1"
 
 

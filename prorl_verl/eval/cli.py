@@ -116,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         default=None,
-        help="hf backend: torch CPU threads (default: torch's choice; 1 is fastest for tiny models)",
+        help="hf backend: torch CPU threads (default: torch's choice, one per physical core; "
+        "1 when other work keeps the cores busy)",
     )
     p.add_argument(
         "--dtype",
@@ -143,7 +144,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         ("--n", args.n, 1),
         ("--max-new-tokens", args.max_new_tokens, 1),
         ("--batch-size", args.batch_size, 1),
-        ("--threads", args.threads or 1, 1),
+        ("--threads", 1 if args.threads is None else args.threads, 1),
     ):
         if value < minimum:
             raise SystemExit(f"{flag} must be at least {minimum}, got {value}")

@@ -98,8 +98,6 @@ def eval_command(study: Study, study_root: Path, model: Path, unit: EvalUnit) ->
         str(EVAL_MAX_NEW_TOKENS),
         "--batch-size",
         "64",
-        "--threads",
-        "1",
     ]
 
 

@@ -53,6 +53,7 @@ def test_paper_sampling_defaults():
     [
         ["--models", "a=x", "--sets", "s", "--n", "0"],
         ["--models", "a=x", "--sets", "s", "--top-p", "0"],
+        ["--models", "a=x", "--sets", "s", "--threads", "0"],
         ["--models", "a/b=x", "--sets", "s"],
         ["--models", "=x", "--sets", "s"],
     ],
