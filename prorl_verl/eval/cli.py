@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from prorl_verl.directory_lock import DirectoryInUse
 from prorl_verl.eval.runner import EvalConfig, ModelSpec, run_eval
 from prorl_verl.eval.samplers import BACKENDS, SamplingSettings
 
@@ -185,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"error: {error}") from None
     try:
         report = run_eval(config)
-    except (FileNotFoundError, ValueError) as error:  # bad input: the message names the culprit
+    except (
+        FileNotFoundError,
+        ValueError,
+        DirectoryInUse,
+    ) as error:  # the message names the culprit
         raise SystemExit(f"error: {error}") from None
     print((Path(config.out_dir) / "tables" / "summary.md").read_text())
     print(f"wrote {len(report.files)} files under {config.out_dir}")

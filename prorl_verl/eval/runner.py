@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from prorl_verl.directory_lock import exclusive
 from prorl_verl.eval import boundary, plots
 from prorl_verl.eval.eval_sets import EvalSet, graph_color_size, load_eval_set
 from prorl_verl.eval.samplers import Sampler, SamplingSettings, make_sampler
@@ -111,6 +112,18 @@ def run_eval(
     base = _check_names(config, sets)
     hashes = {s.name: [prompt_sha256(row.prompt) for row in s.rows] for s in full_sets}
     out_dir = Path(config.out_dir)
+    with exclusive(out_dir, "evaluation"):
+        return _generate_and_score(config, sets, hashes, base, out_dir, on_prompt_stored)
+
+
+def _generate_and_score(
+    config: EvalConfig,
+    sets: list[EvalSet],
+    hashes: dict[str, list[str]],
+    base: str,
+    out_dir: Path,
+    on_prompt_stored: Callable[[str, str, int], None] | None,
+) -> EvalReport:
     results: Results = {s.name: {} for s in sets}
     for model in config.models:
         sampler: Sampler | None = None

@@ -11,12 +11,14 @@ import argparse
 import json
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
+from prorl_verl.directory_lock import DirectoryInUse, exclusive
 from prorl_verl.repro.data import write_data
 from prorl_verl.repro.driver import run_units
 from prorl_verl.repro.figures import plot_all
-from prorl_verl.repro.plan import FULL, QUICK, STUDIES, units
+from prorl_verl.repro.plan import FULL, QUICK, STUDIES, Study, units
 from prorl_verl.repro.report import collect, write_report
 from prorl_verl.tiny.cache import ensure_tiny_model
 
@@ -75,6 +77,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     study = STUDIES["full" if args.full else "quick"]
     study_root = (Path(args.run_dir) / study.name).resolve()
+    # a report can be drawn while the study runs; training and evaluating cannot run twice
+    holding = nullcontext() if args.report_only else exclusive(study_root, "make repro")
+    try:
+        with holding:
+            return run_study(args, study, study_root)
+    except DirectoryInUse as error:
+        raise SystemExit(f"error: {error}") from None
+
+
+def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
     check_overrides(study_root, args.overrides)
     started = time.time()
     finished = True
