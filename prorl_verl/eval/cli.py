@@ -186,11 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"error: {error}") from None
     try:
         report = run_eval(config)
-    except (
-        FileNotFoundError,
-        ValueError,
-        DirectoryInUse,
-    ) as error:  # the message names the culprit
+    # bad input, or the output directory in use: the message names the culprit
+    except (FileNotFoundError, ValueError, DirectoryInUse) as error:
         raise SystemExit(f"error: {error}") from None
     print((Path(config.out_dir) / "tables" / "summary.md").read_text())
     print(f"wrote {len(report.files)} files under {config.out_dir}")
