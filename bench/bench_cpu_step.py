@@ -185,10 +185,10 @@ class PlainGRPO:
     def __init__(self, model_path: Path, rows: list[dict], own_loop: bool = False):
         self.tokenizer = AutoTokenizer.from_pretrained(model_path)
         self.policy = AutoModelForCausalLM.from_pretrained(
-            model_path, torch_dtype=torch.float32, attn_implementation="sdpa"
+            model_path, dtype=torch.float32, attn_implementation="sdpa"
         )
         self.reference = AutoModelForCausalLM.from_pretrained(
-            model_path, torch_dtype=torch.float32, attn_implementation="sdpa"
+            model_path, dtype=torch.float32, attn_implementation="sdpa"
         ).eval()
         self.optimizer = torch.optim.AdamW(self.policy.parameters(), lr=LR, weight_decay=0.01)
         self.rows = rows

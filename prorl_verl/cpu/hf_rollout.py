@@ -6,7 +6,8 @@ the name ``hf`` (``actor_rollout_ref.rollout.name=hf``):
 
 - :class:`HFGenerateServer`, a Ray actor holding the policy in a plain ``transformers`` model.
   It answers verl's token-in/token-out ``generate`` calls and batches concurrent requests
-  with the same sampling settings into one ``model.generate`` call.
+  with the same sampling settings into one ``generate`` call, which runs each distinct
+  prompt through the model once (:mod:`prorl_verl.shared_prefill`).
 - :class:`HFReplica`, the ``RolloutReplica`` that starts one server per replica.
 - :class:`HFServerAdapter`, the ``BaseRollout`` living in the actor worker, which pushes
   the trained weights to the server after each step.
@@ -28,6 +29,7 @@ from verl.workers.rollout.base import BaseRollout
 from verl.workers.rollout.replica import RolloutReplica, TokenOutput
 
 from prorl_verl.cpu import ROLLOUT_NAME
+from prorl_verl.shared_prefill import generate_sharing_prompts
 
 logger = logging.getLogger(__name__)
 #: verl sends a batch's requests one by one; those that have arrived are generated together
@@ -65,7 +67,7 @@ class HFGenerateServer:
         self.global_steps = None
         path = model_config.get("local_path") or model_config.get("path")
         self.model = AutoModelForCausalLM.from_pretrained(
-            path, torch_dtype=torch.float32, attn_implementation="sdpa"
+            path, dtype=torch.float32, attn_implementation="sdpa"
         )
         self.model.eval()
         self.eos_token_ids = self._eos_token_ids(model_config)
@@ -145,9 +147,10 @@ class HFGenerateServer:
             if do_sample
             else {}
         )
-        sequences = self.model.generate(
-            input_ids=input_ids,
-            attention_mask=attention_mask,
+        sequences = generate_sharing_prompts(
+            self.model,
+            input_ids,
+            attention_mask,
             do_sample=do_sample,
             max_new_tokens=max_tokens,
             eos_token_id=self.eos_token_ids,

@@ -8,7 +8,8 @@ tokens were generated (the EOS token included) and whether it ended with EOS; on
 ``max_new_tokens`` without EOS did not terminate, which is what the no-EOS penalty and the
 length statistics need.
 
-Prompt copies are batched together (``batch_size`` sequences per ``generate`` call, left padded).
+Prompt copies are batched together (``batch_size`` sequences per ``generate`` call, left padded),
+each distinct prompt run through the model once (:mod:`prorl_verl.shared_prefill`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import torch
 
 from prorl_verl.eval.completion import Completion
+from prorl_verl.shared_prefill import generate_sharing_prompts
 
 logger = logging.getLogger(__name__)
 _context_warnings: set[tuple[int, int]] = set()  # (context, max_new_tokens) already reported
@@ -139,8 +141,10 @@ def sample_completions(
             padding_side="left",
             add_special_tokens=False,
         ).to(device)
-        output = model.generate(
-            **encoded,
+        output = generate_sharing_prompts(
+            model,
+            encoded["input_ids"],
+            encoded["attention_mask"],
             max_new_tokens=_fit_to_context(model, encoded["input_ids"].shape[1], max_new_tokens),
             eos_token_id=sorted(eos_ids),
             pad_token_id=pad_id,

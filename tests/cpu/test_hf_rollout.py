@@ -4,6 +4,7 @@ import asyncio
 from types import SimpleNamespace
 
 import pytest
+import torch
 from transformers import AutoTokenizer
 
 from prorl_verl.cpu.hf_rollout import BATCH_QUIET_S, HFGenerateServer
@@ -74,3 +75,21 @@ async def test_different_sampling_settings_are_generated_apart(server, prompt):
     )
     by_temperature = {key[0]: size for key, size in server.calls}
     assert by_temperature == {1.0: 2, 0.0: 1}
+
+
+def test_repeated_prompts_decode_as_each_prompt_alone(server, model_dir):
+    # verl sends a prompt's n samples as n requests; greedy answers equal those of each
+    # prompt generated on its own, unpadded
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    prompts = [tokenizer.encode(text) for text in ("3 + 4 =", "12 - 5 + 30 - 2 =", "7 =")]
+    requests = [(prompts[i], None) for i in (0, 1, 0, 2, 1, 0)]
+    answers = server._generate_batch((0.0, 1.0, -1, 1.0, MAX_TOKENS), requests)
+    for (prompt, _), answer in zip(requests, answers, strict=True):
+        alone = server.model.generate(
+            input_ids=torch.tensor([prompt]),
+            do_sample=False,
+            max_new_tokens=MAX_TOKENS,
+            eos_token_id=server.eos_token_ids,
+            pad_token_id=server.pad_token_id,
+        )
+        assert answer == server._until_eos(alone[0, len(prompt) :].tolist())
