@@ -59,7 +59,7 @@ class Study:
     #: per trainer start, seconds per 1000 evaluation samples (measured, see docs/repro.md)
     minutes_per_step: float = 10 / 60
     minutes_per_launch: float = 1.2
-    seconds_per_1k_eval_samples: float = 20.0
+    seconds_per_1k_eval_samples: float = 4.0
 
     def __post_init__(self):
         unknown = [arm for arm in self.arms if arm not in ARMS]
