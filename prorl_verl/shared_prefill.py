@@ -16,8 +16,18 @@ from transformers import DynamicCache
 def generate_sharing_prompts(
     model, input_ids: torch.Tensor, attention_mask: torch.Tensor, **generate_kwargs
 ) -> torch.Tensor:
-    """``model.generate(input_ids, attention_mask, **generate_kwargs)`` for left-padded prompts."""
-    cache = shared_prompt_cache(model, input_ids, attention_mask)
+    """``model.generate(input_ids, attention_mask, **generate_kwargs)`` for left-padded prompts.
+
+    Models whose generation does not run on a default ``DynamicCache`` (encoder-decoders, a
+    static cache asked for, architectures transformers lists as unable) get plain ``generate``.
+    """
+    uses_dynamic_cache = (
+        not model.config.is_encoder_decoder
+        and model._supports_default_dynamic_cache()
+        and model.generation_config.cache_implementation is None
+        and not {"past_key_values", "cache_implementation"} & set(generate_kwargs)
+    )
+    cache = shared_prompt_cache(model, input_ids, attention_mask) if uses_dynamic_cache else None
     if cache is not None:
         generate_kwargs["past_key_values"] = cache
     return model.generate(input_ids=input_ids, attention_mask=attention_mask, **generate_kwargs)

@@ -115,3 +115,17 @@ def test_copies_of_a_prompt_get_copies_of_its_keys_and_values(model):
     assert cache is not None and cache.layers[0].keys.shape[0] == 3
     assert torch.equal(cache.layers[0].keys[0], cache.layers[0].keys[1])
     assert not torch.equal(cache.layers[0].keys[0], cache.layers[0].keys[2])
+
+
+def test_a_model_asking_for_a_static_cache_gets_plain_generate(model, monkeypatch):
+    ids, mask = left_padded([PROMPTS[0]] * 3)
+    monkeypatch.setattr(model.generation_config, "cache_implementation", "static")
+    shapes = []
+    forward = model.forward
+    monkeypatch.setattr(
+        model,
+        "forward",
+        lambda *a, **k: shapes.append(tuple(k["input_ids"].shape)) or forward(*a, **k),
+    )
+    greedy(model, ids, mask)
+    assert shapes[0] == (3, len(PROMPTS[0]))  # generate's own prompt pass, every row
