@@ -40,12 +40,8 @@ def greedy(model, ids, mask, generate=generate_sharing_prompts) -> list[list[int
     return out[:, ids.shape[1] :].tolist()
 
 
-PROMPTS = [[5, 17, 9, 23], [40, 41, 42, 43, 44, 45, 46, 47, 48], [11, 3]]
-
-
-def test_the_prompt_pass_sees_each_distinct_prompt_once(model, monkeypatch):
-    rows = [PROMPTS[i] for i in (0, 1, 0, 2, 1, 0)]
-    ids, mask = left_padded(rows)
+def record_forward_shapes(model, monkeypatch) -> list[tuple[int, int]]:
+    """The (rows, columns) of every forward pass the model makes from now on."""
     shapes = []
     forward = model.forward
     monkeypatch.setattr(
@@ -53,6 +49,16 @@ def test_the_prompt_pass_sees_each_distinct_prompt_once(model, monkeypatch):
         "forward",
         lambda *a, **k: shapes.append(tuple(k["input_ids"].shape)) or forward(*a, **k),
     )
+    return shapes
+
+
+PROMPTS = [[5, 17, 9, 23], [40, 41, 42, 43, 44, 45, 46, 47, 48], [11, 3]]
+
+
+def test_the_prompt_pass_sees_each_distinct_prompt_once(model, monkeypatch):
+    rows = [PROMPTS[i] for i in (0, 1, 0, 2, 1, 0)]
+    ids, mask = left_padded(rows)
+    shapes = record_forward_shapes(model, monkeypatch)
     greedy(model, ids, mask)
     assert shapes[0] == (3, 9 - 1)  # three distinct prompts, all but the last column
     assert {rows for rows, _ in shapes[1:]} == {6}  # then one new token at a time for all six
@@ -120,12 +126,6 @@ def test_copies_of_a_prompt_get_copies_of_its_keys_and_values(model):
 def test_a_model_asking_for_a_static_cache_gets_plain_generate(model, monkeypatch):
     ids, mask = left_padded([PROMPTS[0]] * 3)
     monkeypatch.setattr(model.generation_config, "cache_implementation", "static")
-    shapes = []
-    forward = model.forward
-    monkeypatch.setattr(
-        model,
-        "forward",
-        lambda *a, **k: shapes.append(tuple(k["input_ids"].shape)) or forward(*a, **k),
-    )
+    shapes = record_forward_shapes(model, monkeypatch)
     greedy(model, ids, mask)
     assert shapes[0] == (3, len(PROMPTS[0]))  # generate's own prompt pass, every row
