@@ -19,6 +19,7 @@ from prorl_verl.repro.data import write_data
 from prorl_verl.repro.driver import run_units
 from prorl_verl.repro.figures import plot_all
 from prorl_verl.repro.plan import FULL, QUICK, STUDIES, Study, units
+from prorl_verl.repro.record import restore, save
 from prorl_verl.repro.report import collect, write_report
 from prorl_verl.tiny.cache import ensure_tiny_model
 
@@ -53,6 +54,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--report-dir", default=None, help="write the report here (default <study>/report)"
+    )
+    parser.add_argument(
+        "--record",
+        default=None,
+        metavar="DIR",
+        help="keep the study's record in DIR: finished runs' metrics and evaluations' scores "
+        "(small text, no checkpoints). The study first takes from DIR what it lacks, and adds "
+        "each evaluation to DIR as it finishes, so it can continue on another machine from DIR",
     )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for every training run")
     return parser.parse_args(argv)
@@ -90,6 +99,16 @@ def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
     check_overrides(study_root, args.overrides)
     started = time.time()
     finished = True
+    record = Path(args.record) if args.record else None
+
+    def save_record() -> None:
+        if record is not None:
+            for name in save(study, study_root, record, args.overrides):
+                print(f"record {record}: added {name}", flush=True)
+
+    if record is not None:
+        for name in restore(study, study_root, record, args.overrides):
+            print(f"record {record}: restored {name}", flush=True)
     if not args.report_only:
         print(
             f"repro {study.name}: {len(units(study))} units, training estimated at "
@@ -98,7 +117,10 @@ def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
         )
         model = ensure_tiny_model(Path(args.tiny_cache), warmup=True).resolve()
         write_data(study_root / "data", study.eval_prompts)
-        finished = run_units(study, study_root, model, args.overrides, args.max_minutes)
+        finished = run_units(
+            study, study_root, model, args.overrides, args.max_minutes, save_record
+        )
+    save_record()
     report_dir = Path(args.report_dir) if args.report_dir else study_root / "report"
     results = collect(study, study_root, args.overrides)
     report = write_report(results, report_dir)

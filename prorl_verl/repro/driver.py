@@ -1,10 +1,12 @@
 """Runs a study's units in order, skipping the ones already done, so a study can stop at any
 point (Ctrl-C, a time budget, a crash) and continue from where it was on the next call.
 
-A training unit is done when its run's latest checkpoint has reached the unit's step; the
-trainer itself resumes a run from that checkpoint (``prorl_verl.launch``). An evaluation unit
-is done when its marker file exists; ``prorl_verl.eval`` keeps every generation it made, so
-an interrupted evaluation also continues where it stopped.
+A training unit is done when its run's latest checkpoint has reached the unit's step, or
+when the run's evaluation is done (it comes after the run's last training unit, and a study
+restored from a record has the evaluations but no checkpoints); the trainer itself resumes a
+run from its checkpoint (``prorl_verl.launch``). An evaluation unit is done when its marker
+file exists; ``prorl_verl.eval`` keeps every generation it made, so an interrupted evaluation
+also continues where it stopped.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from prorl_verl.launch import latest_checkpoint
@@ -37,14 +40,17 @@ def trained_step(study_root: Path, run: str) -> int:
     return found[1] if found else 0
 
 
-def eval_marker(study_root: Path, unit: EvalUnit) -> Path:
-    return study_root / "eval" / "done" / f"{unit.name}.json"
+def eval_marker(study_root: Path, unit_name: str) -> Path:
+    """The file that marks evaluation unit ``unit_name`` (a run's own: the run's name) done."""
+    return study_root / "eval" / "done" / f"{unit_name}.json"
 
 
 def is_done(study_root: Path, unit: TrainUnit | EvalUnit) -> bool:
     if isinstance(unit, TrainUnit):
+        if eval_marker(study_root, unit.run).exists():
+            return True
         return trained_step(study_root, unit.run) >= unit.until_step
-    return eval_marker(study_root, unit).exists()
+    return eval_marker(study_root, unit.name).exists()
 
 
 def train_command(
@@ -107,11 +113,13 @@ def run_units(
     model: Path,
     overrides: list[str],
     max_minutes: float | None = None,
+    after_evaluation: Callable[[], None] = lambda: None,
 ) -> bool:
     """Run every unit not yet done; True when the whole study is done.
 
     With ``max_minutes``, no unit starts once that much time has passed (a started unit
-    finishes), and False is returned if units remain.
+    finishes), and False is returned if units remain. ``after_evaluation`` is called after
+    each evaluation unit finishes (the record is updated there).
     """
     todo = units(study)
     started = time.time()
@@ -135,9 +143,10 @@ def run_units(
             command = eval_command(study, study_root, model, unit)
         subprocess.run(command, check=True)
         if isinstance(unit, EvalUnit):
-            marker = eval_marker(study_root, unit)
+            marker = eval_marker(study_root, unit.name)
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.write_text(json.dumps({"models": [m[0] for m in unit.models]}))
+            after_evaluation()
         elif not is_done(study_root, unit):
             raise RuntimeError(
                 f"{unit.describe()}: the trainer exited without a checkpoint at step "

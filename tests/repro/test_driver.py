@@ -82,7 +82,7 @@ def test_budget_spent_stops_before_the_next_unit(tmp_path, monkeypatch, capsys):
 
 def test_rerun_skips_done_units_and_runs_the_rest(tmp_path, monkeypatch):
     checkpoint(tmp_path, "kl-s7", 20)
-    marker = driver.eval_marker(tmp_path, EvalUnit("base", ()))
+    marker = driver.eval_marker(tmp_path, "base")
     marker.parent.mkdir(parents=True)
     marker.write_text("{}")
     launched = []
@@ -90,14 +90,22 @@ def test_rerun_skips_done_units_and_runs_the_rest(tmp_path, monkeypatch):
     assert driver.run_units(STUDY, tmp_path, tmp_path / "model", []) is True
     # only the run's evaluation was left; it is marked done afterwards
     assert len(launched) == 1 and launched[0][2] == "prorl_verl.eval"
-    assert driver.eval_marker(tmp_path, EvalUnit("kl-s7", ())).exists()
+    assert driver.eval_marker(tmp_path, "kl-s7").exists()
+
+
+def test_a_run_whose_evaluation_is_done_needs_no_training(tmp_path):
+    # a study restored from a record: the run's evaluation, no checkpoints
+    marker = driver.eval_marker(tmp_path, "kl-s7")
+    marker.parent.mkdir(parents=True)
+    marker.write_text("{}")
+    assert driver.is_done(tmp_path, TrainUnit("kl", 7, 20))
+    assert not driver.is_done(tmp_path, TrainUnit("kl", 8, 10))
 
 
 def test_a_trainer_that_stops_short_is_an_error(tmp_path, monkeypatch):
-    for unit in driver.units(STUDY):
-        if isinstance(unit, EvalUnit):
-            driver.eval_marker(tmp_path, unit).parent.mkdir(parents=True, exist_ok=True)
-            driver.eval_marker(tmp_path, unit).write_text("{}")
+    marker = driver.eval_marker(tmp_path, "base")
+    marker.parent.mkdir(parents=True)
+    marker.write_text("{}")
     monkeypatch.setattr(subprocess, "run", lambda command, check: None)
     with pytest.raises(RuntimeError, match="without a checkpoint at step 10"):
         driver.run_units(STUDY, tmp_path, tmp_path / "model", [])

@@ -1,0 +1,132 @@
+"""A study's record: the small part of its results the report needs, kept in a folder of
+plain text that can be carried to another machine (or committed) and picked up there.
+
+A full study trains for hours; its checkpoints are large and tied to the machine that made
+them. What the report reads is small: each run's training metrics and each evaluated model's
+per-prompt (samples, correct) counts. ``save`` copies those of every finished run and every
+finished evaluation into the record; ``restore`` copies them back into a study folder that
+lacks them, so the driver counts those units as done and continues with the rest. A run
+counts as finished once its evaluation is done (its last training unit comes before it).
+
+Layout of a record folder::
+
+    study.json                      the study's Hydra overrides (must match to restore)
+    metrics/<run>.jsonl             {"step": s, "data": {...}} per step, the keys in KEPT_METRICS
+    scores/<model>/<eval set>.csv   prorl_verl.eval's per-prompt scores
+    done/<evaluation unit>.json     the driver's marker of a finished evaluation
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from prorl_verl.demo_plot import read_run_metrics
+from prorl_verl.repro.driver import eval_marker
+from prorl_verl.repro.plan import EvalUnit, Study, units
+
+#: metric keys (exact, or a prefix ending in "/") a record keeps of every step: what the
+#: report and figures read, and the step's timing
+KEPT_METRICS = (
+    "actor/",
+    "critic/score/mean",
+    "response_length/mean",
+    "prorl/",
+    "val-core/",
+    "timing_s/step",
+    "timing_s/gen",
+    "training/global_step",
+)
+
+#: the file a restored run's metrics are written to: read_run_metrics reads launch-*.jsonl in
+#: name order, so the record's steps come after (and win over) a local launch-NNN.jsonl
+RESTORED_METRICS = "launch-restored.jsonl"
+
+
+def kept(key: str) -> bool:
+    return any(key.startswith(p) if p.endswith("/") else key == p for p in KEPT_METRICS)
+
+
+def _finished_evaluations(study: Study, study_root: Path) -> list[EvalUnit]:
+    return [
+        unit
+        for unit in units(study)
+        if isinstance(unit, EvalUnit) and eval_marker(study_root, unit.name).exists()
+    ]
+
+
+def _check_overrides(record: Path, overrides: list[str]) -> None:
+    path = record / "study.json"
+    if path.exists():
+        before = json.loads(path.read_text())["overrides"]
+        if before != overrides:
+            raise SystemExit(
+                f"{path}: the record was made with overrides {before}, this study uses "
+                f"{overrides}; use the same ones, or another record"
+            )
+
+
+def _copy_if_missing(source: Path, target: Path) -> bool:
+    if target.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".tmp")
+    shutil.copyfile(source, partial)
+    partial.rename(target)
+    return True
+
+
+def _write_text(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".tmp")
+    partial.write_text(text)
+    partial.rename(target)
+
+
+def save(study: Study, study_root: Path, record: Path, overrides: list[str]) -> list[str]:
+    """Copy every finished evaluation (and, for a run's own evaluation, the run's metrics)
+    from ``study_root`` into ``record``; returns the names of the units added."""
+    _check_overrides(record, overrides)
+    _write_text(record / "study.json", json.dumps({"overrides": overrides}) + "\n")
+    added = []
+    for unit in _finished_evaluations(study, study_root):
+        if (record / "done" / f"{unit.name}.json").exists():
+            continue
+        for model, _run, _step in unit.models:
+            for scores in sorted((study_root / "eval" / "scores" / model).glob("*.csv")):
+                _copy_if_missing(scores, record / "scores" / model / scores.name)
+        runs = {run for _model, run, _step in unit.models if run}
+        for run in sorted(runs):
+            lines = []
+            for step, metrics in sorted(read_run_metrics(study_root / run).items()):
+                data = {key: value for key, value in metrics.items() if kept(key)}
+                lines.append(json.dumps({"step": step, "data": data}, sort_keys=True))
+            _write_text(record / "metrics" / f"{run}.jsonl", "\n".join(lines) + "\n")
+        # the marker last: a record interrupted mid-copy holds no half unit
+        _copy_if_missing(eval_marker(study_root, unit.name), record / "done" / f"{unit.name}.json")
+        added.append(unit.name)
+    return added
+
+
+def restore(study: Study, study_root: Path, record: Path, overrides: list[str]) -> list[str]:
+    """Copy into ``study_root`` every finished unit of ``record`` it lacks; returns their names."""
+    if not record.is_dir():
+        return []
+    _check_overrides(record, overrides)
+    restored = []
+    for unit in units(study):
+        if not isinstance(unit, EvalUnit):
+            continue
+        marker = record / "done" / f"{unit.name}.json"
+        if not marker.exists() or eval_marker(study_root, unit.name).exists():
+            continue
+        for model, _run, _step in unit.models:
+            for scores in sorted((record / "scores" / model).glob("*.csv")):
+                _copy_if_missing(scores, study_root / "eval" / "scores" / model / scores.name)
+        for run in sorted({run for _model, run, _step in unit.models if run}):
+            metrics = study_root / run / "metrics" / RESTORED_METRICS
+            _copy_if_missing(record / "metrics" / f"{run}.jsonl", metrics)
+        _copy_if_missing(marker, eval_marker(study_root, unit.name))
+        restored.append(unit.name)
+    return restored

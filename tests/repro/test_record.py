@@ -1,0 +1,133 @@
+"""A study's record: what it keeps, and a fresh machine continuing a study from it."""
+
+import json
+import subprocess
+
+import pytest
+
+from prorl_verl.repro import driver, record
+from prorl_verl.repro import results as R
+from prorl_verl.repro.plan import Study, TrainUnit
+from prorl_verl.repro.report import collect
+
+SETS = ("chain_sum_easy", "chain_sum_hard", "chain_sum_ood")
+STUDY = Study(
+    "t",
+    ("kl_reset", "no_kl"),
+    (1,),
+    steps=20,
+    save_every=10,
+    segment_steps=10,
+    prolonged_arm="kl_reset",
+    eval_samples=4,
+    eval_prompts=2,
+)
+
+
+def finish_evaluation(root, name):
+    marker = driver.eval_marker(root, name)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("{}")
+
+
+def step_metrics(step):
+    return {
+        R.REWARD: step / 100,
+        R.KL: 0.01,
+        R.PG_LOSS: -0.2,
+        "timing_s/step": 3.0,
+        "perf/max_memory_allocated_gb": 1.0,  # not kept
+        "timing_s/update_actor": 1.5,  # not kept
+    }
+
+
+@pytest.fixture
+def machine_a(tmp_path, write_metrics, write_scores):
+    """A study that finished the base evaluation and the kl_reset run; no_kl half trained."""
+    root = tmp_path / "a"
+    eval_dir = root / "eval"
+    for name in SETS:
+        write_scores(eval_dir, "base", name, [(4, 0), (4, 2)])
+        write_scores(eval_dir, "kl_reset-s1@10", name, [(4, 1), (4, 2)])
+        write_scores(eval_dir, "kl_reset-s1@20", name, [(4, 2), (4, 4)])
+    finish_evaluation(root, "base")
+    write_metrics(root / "kl_reset-s1", {s: step_metrics(s) for s in range(1, 21)})
+    finish_evaluation(root, "kl_reset-s1")
+    write_metrics(root / "no_kl-s1", {s: step_metrics(s) for s in range(1, 11)})
+    return root
+
+
+def test_record_keeps_finished_units_only_and_the_reports_metrics(machine_a, tmp_path):
+    rec = tmp_path / "record"
+    assert record.save(STUDY, machine_a, rec, ["x=1"]) == ["base", "kl_reset-s1"]
+    assert json.loads((rec / "study.json").read_text()) == {"overrides": ["x=1"]}
+    assert sorted(p.name for p in (rec / "done").iterdir()) == ["base.json", "kl_reset-s1.json"]
+    # the unfinished run leaves nothing: its curves would describe a run that has no evaluation
+    assert not (rec / "metrics" / "no_kl-s1.jsonl").exists()
+    lines = (rec / "metrics" / "kl_reset-s1.jsonl").read_text().splitlines()
+    assert len(lines) == 20
+    first = json.loads(lines[0])
+    assert first["step"] == 1
+    assert set(first["data"]) == {R.REWARD, R.KL, R.PG_LOSS, "timing_s/step"}
+    assert sorted(p.name for p in (rec / "scores").iterdir()) == [
+        "base",
+        "kl_reset-s1@10",
+        "kl_reset-s1@20",
+    ]
+    # saving again adds nothing
+    assert record.save(STUDY, machine_a, rec, ["x=1"]) == []
+
+
+def test_a_fresh_machine_continues_from_the_record(machine_a, tmp_path, monkeypatch):
+    rec = tmp_path / "record"
+    record.save(STUDY, machine_a, rec, [])
+    fresh = tmp_path / "b"
+    assert record.restore(STUDY, fresh, rec, []) == ["base", "kl_reset-s1"]
+
+    # the report reads the same numbers on both machines
+    before, after = collect(STUDY, machine_a, []), collect(STUDY, fresh, [])
+    assert after.passk == before.passk
+    assert after.passk["kl_reset-s1@20"]["chain_sum_hard"][1] == pytest.approx(0.75)
+    assert after.curves["kl_reset-s1"][20][R.REWARD] == pytest.approx(0.20)
+    # KL share 0.3 * 0.01 / (0.2 + 0.003), from the kept loss terms
+    assert after.curves["kl_reset-s1"][5][R.KL_SHARE] == pytest.approx(0.003 / 0.203)
+
+    # the driver trains only what the record lacks: the no_kl run, from step 0
+    launched = []
+    monkeypatch.setattr(subprocess, "run", lambda command, check: launched.append(command))
+    with pytest.raises(RuntimeError, match="without a checkpoint at step 10"):
+        driver.run_units(STUDY, fresh, tmp_path / "model", [])
+    assert len(launched) == 1
+    assert "trainer.experiment_name=no_kl-s1" in launched[0]
+    assert driver.is_done(fresh, TrainUnit("kl_reset", 1, 20))
+
+
+def test_restore_adds_nothing_twice_and_never_overwrites(machine_a, tmp_path):
+    rec = tmp_path / "record"
+    record.save(STUDY, machine_a, rec, [])
+    assert record.restore(STUDY, machine_a, rec, []) == []
+    fresh = tmp_path / "b"
+    record.restore(STUDY, fresh, rec, [])
+    assert record.restore(STUDY, fresh, rec, []) == []
+
+
+def test_a_missing_record_restores_nothing(tmp_path):
+    assert record.restore(STUDY, tmp_path / "b", tmp_path / "no-record", []) == []
+
+
+def test_a_record_refuses_a_study_with_other_overrides(machine_a, tmp_path):
+    rec = tmp_path / "record"
+    record.save(STUDY, machine_a, rec, ["actor_rollout_ref.actor.kl_loss_coef=0.1"])
+    with pytest.raises(SystemExit, match="kl_loss_coef=0.1"):
+        record.restore(STUDY, tmp_path / "b", rec, [])
+    with pytest.raises(SystemExit, match="kl_loss_coef=0.1"):
+        record.save(STUDY, machine_a, rec, [])
+
+
+def test_an_interrupted_save_is_not_restored(machine_a, tmp_path):
+    rec = tmp_path / "record"
+    record.save(STUDY, machine_a, rec, [])
+    # a copy cut short before its marker: the unit is not in the record
+    (rec / "done" / "kl_reset-s1.json").unlink()
+    assert record.restore(STUDY, tmp_path / "b", rec, []) == ["base"]
+    assert not driver.is_done(tmp_path / "b", TrainUnit("kl_reset", 1, 10))
