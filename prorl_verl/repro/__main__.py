@@ -19,7 +19,7 @@ from prorl_verl.repro.data import write_data
 from prorl_verl.repro.driver import run_units
 from prorl_verl.repro.figures import plot_all
 from prorl_verl.repro.plan import FULL, QUICK, STUDIES, Study, units
-from prorl_verl.repro.record import restore, save
+from prorl_verl.repro.record import base_model_sha256, restore, save
 from prorl_verl.repro.report import collect, write_report
 from prorl_verl.tiny.cache import ensure_tiny_model
 
@@ -100,22 +100,29 @@ def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
     started = time.time()
     finished = True
     record = Path(args.record) if args.record else None
+    identity = {"overrides": args.overrides, "base_model_sha256": None}
 
     def save_record() -> None:
         if record is not None:
-            for name in save(study, study_root, record, args.overrides):
+            for name in save(study, study_root, record, identity):
                 print(f"record {record}: added {name}", flush=True)
 
-    if record is not None:
-        for name in restore(study, study_root, record, args.overrides):
-            print(f"record {record}: restored {name}", flush=True)
-    if not args.report_only:
+    def restore_record() -> None:
+        if record is not None:
+            for name in restore(study, study_root, record, identity):
+                print(f"record {record}: restored {name}", flush=True)
+
+    if args.report_only:
+        restore_record()
+    else:
         print(
             f"repro {study.name}: {len(units(study))} units, training estimated at "
             f"{study.estimated_minutes():.0f} min on 2 idle cores; writing {study_root}",
             flush=True,
         )
         model = ensure_tiny_model(Path(args.tiny_cache), warmup=True).resolve()
+        identity["base_model_sha256"] = base_model_sha256(model)
+        restore_record()
         write_data(study_root / "data", study.eval_prompts)
         finished = run_units(
             study, study_root, model, args.overrides, args.max_minutes, save_record

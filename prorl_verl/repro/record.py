@@ -10,7 +10,7 @@ counts as finished once its evaluation is done (its last training unit comes bef
 
 Layout of a record folder::
 
-    study.json                      the study's Hydra overrides (must match to restore)
+    study.json                      the study's Hydra overrides and base model's hash (must match)
     metrics/<run>.jsonl             {"step": s, "data": {...}} per step, the keys in KEPT_METRICS
     scores/<model>/<eval set>.csv   prorl_verl.eval's per-prompt scores
     done/<evaluation unit>.json     the driver's marker of a finished evaluation
@@ -18,6 +18,7 @@ Layout of a record folder::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -56,15 +57,25 @@ def _finished_evaluations(study: Study, study_root: Path) -> list[EvalUnit]:
     ]
 
 
-def _check_overrides(record: Path, overrides: list[str]) -> None:
+def base_model_sha256(model_dir: Path) -> str:
+    """Content hash of a model's weight files: runs from different bases must not be mixed."""
+    digest = hashlib.sha256()
+    for path in sorted(model_dir.glob("*.safetensors")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _check_identity(record: Path, identity: dict) -> dict:
+    """The record's identity merged with ``identity``; a value both have must be equal."""
     path = record / "study.json"
-    if path.exists():
-        before = json.loads(path.read_text())["overrides"]
-        if before != overrides:
+    before = json.loads(path.read_text()) if path.exists() else {}
+    for key, value in identity.items():
+        if value is not None and key in before and before[key] != value:
             raise SystemExit(
-                f"{path}: the record was made with overrides {before}, this study uses "
-                f"{overrides}; use the same ones, or another record"
+                f"{path}: the record was made with {key} {before[key]}, this study has "
+                f"{value}; use the same, or another record"
             )
+    return {**before, **{k: v for k, v in identity.items() if v is not None}}
 
 
 def _copy_if_missing(source: Path, target: Path) -> bool:
@@ -84,11 +95,15 @@ def _write_text(target: Path, text: str) -> None:
     partial.rename(target)
 
 
-def save(study: Study, study_root: Path, record: Path, overrides: list[str]) -> list[str]:
+def save(study: Study, study_root: Path, record: Path, identity: dict) -> list[str]:
     """Copy every finished evaluation (and, for a run's own evaluation, the run's metrics)
-    from ``study_root`` into ``record``; returns the names of the units added."""
-    _check_overrides(record, overrides)
-    _write_text(record / "study.json", json.dumps({"overrides": overrides}) + "\n")
+    from ``study_root`` into ``record``; returns the names of the units added.
+
+    ``identity`` is what must match between the machines: ``{"overrides": [...],
+    "base_model_sha256": ...}`` (a value of None is not checked, e.g. a report drawn where
+    the base model was never built)."""
+    merged = _check_identity(record, identity)
+    _write_text(record / "study.json", json.dumps(merged, indent=1, sort_keys=True) + "\n")
     added = []
     for unit in _finished_evaluations(study, study_root):
         if (record / "done" / f"{unit.name}.json").exists():
@@ -109,11 +124,11 @@ def save(study: Study, study_root: Path, record: Path, overrides: list[str]) -> 
     return added
 
 
-def restore(study: Study, study_root: Path, record: Path, overrides: list[str]) -> list[str]:
+def restore(study: Study, study_root: Path, record: Path, identity: dict) -> list[str]:
     """Copy into ``study_root`` every finished unit of ``record`` it lacks; returns their names."""
     if not record.is_dir():
         return []
-    _check_overrides(record, overrides)
+    _check_identity(record, identity)
     restored = []
     for unit in units(study):
         if not isinstance(unit, EvalUnit):

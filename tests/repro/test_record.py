@@ -24,6 +24,10 @@ STUDY = Study(
 )
 
 
+def identity(overrides=(), base="b" * 64):
+    return {"overrides": list(overrides), "base_model_sha256": base}
+
+
 def finish_evaluation(root, name):
     marker = driver.eval_marker(root, name)
     marker.parent.mkdir(parents=True, exist_ok=True)
@@ -59,8 +63,8 @@ def machine_a(tmp_path, write_metrics, write_scores):
 
 def test_record_keeps_finished_units_only_and_the_reports_metrics(machine_a, tmp_path):
     rec = tmp_path / "record"
-    assert record.save(STUDY, machine_a, rec, ["x=1"]) == ["base", "kl_reset-s1"]
-    assert json.loads((rec / "study.json").read_text()) == {"overrides": ["x=1"]}
+    assert record.save(STUDY, machine_a, rec, identity(["x=1"])) == ["base", "kl_reset-s1"]
+    assert json.loads((rec / "study.json").read_text()) == identity(["x=1"])
     assert sorted(p.name for p in (rec / "done").iterdir()) == ["base.json", "kl_reset-s1.json"]
     # the unfinished run leaves nothing: its curves would describe a run that has no evaluation
     assert not (rec / "metrics" / "no_kl-s1.jsonl").exists()
@@ -75,14 +79,14 @@ def test_record_keeps_finished_units_only_and_the_reports_metrics(machine_a, tmp
         "kl_reset-s1@20",
     ]
     # saving again adds nothing
-    assert record.save(STUDY, machine_a, rec, ["x=1"]) == []
+    assert record.save(STUDY, machine_a, rec, identity(["x=1"])) == []
 
 
 def test_a_fresh_machine_continues_from_the_record(machine_a, tmp_path, monkeypatch):
     rec = tmp_path / "record"
-    record.save(STUDY, machine_a, rec, [])
+    record.save(STUDY, machine_a, rec, identity())
     fresh = tmp_path / "b"
-    assert record.restore(STUDY, fresh, rec, []) == ["base", "kl_reset-s1"]
+    assert record.restore(STUDY, fresh, rec, identity()) == ["base", "kl_reset-s1"]
 
     # the report reads the same numbers on both machines
     before, after = collect(STUDY, machine_a, []), collect(STUDY, fresh, [])
@@ -104,11 +108,11 @@ def test_a_fresh_machine_continues_from_the_record(machine_a, tmp_path, monkeypa
 
 def test_restore_adds_nothing_twice_and_never_overwrites(machine_a, tmp_path):
     rec = tmp_path / "record"
-    record.save(STUDY, machine_a, rec, [])
-    assert record.restore(STUDY, machine_a, rec, []) == []
+    record.save(STUDY, machine_a, rec, identity())
+    assert record.restore(STUDY, machine_a, rec, identity()) == []
     fresh = tmp_path / "b"
-    record.restore(STUDY, fresh, rec, [])
-    assert record.restore(STUDY, fresh, rec, []) == []
+    record.restore(STUDY, fresh, rec, identity())
+    assert record.restore(STUDY, fresh, rec, identity()) == []
 
 
 def test_a_missing_record_restores_nothing(tmp_path):
@@ -117,17 +121,62 @@ def test_a_missing_record_restores_nothing(tmp_path):
 
 def test_a_record_refuses_a_study_with_other_overrides(machine_a, tmp_path):
     rec = tmp_path / "record"
-    record.save(STUDY, machine_a, rec, ["actor_rollout_ref.actor.kl_loss_coef=0.1"])
+    record.save(STUDY, machine_a, rec, identity(["actor_rollout_ref.actor.kl_loss_coef=0.1"]))
     with pytest.raises(SystemExit, match="kl_loss_coef=0.1"):
-        record.restore(STUDY, tmp_path / "b", rec, [])
+        record.restore(STUDY, tmp_path / "b", rec, identity())
     with pytest.raises(SystemExit, match="kl_loss_coef=0.1"):
-        record.save(STUDY, machine_a, rec, [])
+        record.save(STUDY, machine_a, rec, identity())
 
 
 def test_an_interrupted_save_is_not_restored(machine_a, tmp_path):
     rec = tmp_path / "record"
-    record.save(STUDY, machine_a, rec, [])
+    record.save(STUDY, machine_a, rec, identity())
     # a copy cut short before its marker: the unit is not in the record
     (rec / "done" / "kl_reset-s1.json").unlink()
-    assert record.restore(STUDY, tmp_path / "b", rec, []) == ["base"]
+    assert record.restore(STUDY, tmp_path / "b", rec, identity()) == ["base"]
     assert not driver.is_done(tmp_path / "b", TrainUnit("kl_reset", 1, 10))
+
+
+def test_a_record_refuses_runs_from_another_base_model(machine_a, tmp_path):
+    rec = tmp_path / "record"
+    record.save(STUDY, machine_a, rec, identity(base="a" * 64))
+    with pytest.raises(SystemExit, match="base_model_sha256"):
+        record.restore(STUDY, tmp_path / "b", rec, identity(base="c" * 64))
+    # a report drawn without the base model built checks the overrides only
+    assert record.restore(STUDY, tmp_path / "b", rec, identity(base=None)) == [
+        "base",
+        "kl_reset-s1",
+    ]
+    record.save(STUDY, machine_a, rec, identity(base=None))
+    assert json.loads((rec / "study.json").read_text())["base_model_sha256"] == "a" * 64
+
+
+def test_base_model_hash_reads_the_weights(tmp_path):
+    (tmp_path / "model.safetensors").write_bytes(b"weights")
+    (tmp_path / "config.json").write_text("{}")
+    # `printf weights | sha256sum`
+    assert record.base_model_sha256(tmp_path) == (
+        "9a129038d9a00aed0cf6a7ea059ca50a813449061ab87848cf1a13eafdf33b2c"
+    )
+
+
+def test_make_repro_carries_a_study_to_another_machine(tmp_path, write_metrics, write_scores):
+    """``--record`` on the command line: the report drawn on machine b from a's record."""
+    from prorl_verl.repro.__main__ import main
+
+    a = tmp_path / "a" / "quick"
+    for name in SETS:
+        write_scores(a / "eval", "base", name, [(32, 8), (32, 0)])  # pass@1 0.125
+        write_scores(a / "eval", "kl_reset-s1@20", name, [(32, 16), (32, 0)])
+        write_scores(a / "eval", "kl_reset-s1@40", name, [(32, 24), (32, 8)])  # pass@1 0.5
+    finish_evaluation(a, "base")
+    write_metrics(a / "kl_reset-s1", {s: step_metrics(s) for s in range(1, 41)})
+    finish_evaluation(a, "kl_reset-s1")
+    rec = tmp_path / "record"
+    main(["--run-dir", str(tmp_path / "a"), "--record", str(rec), "--report-only"])
+    assert (rec / "done" / "kl_reset-s1.json").exists()
+
+    main(["--run-dir", str(tmp_path / "b"), "--record", str(rec), "--report-only"])
+    report = (tmp_path / "b" / "quick" / "report" / "results.md").read_text()
+    assert "Runs finished: 1 of 3" in report
+    assert "| hard | 1 | 0.125 | 0.500 |" in report
