@@ -17,6 +17,7 @@ and exits without starting Ray.
 """
 
 import argparse
+import faulthandler
 import json
 import signal
 import sys
@@ -227,6 +228,9 @@ def _exit_status(error: BaseException) -> int:
 
 def cli() -> int:
     """:func:`main` as a command; a CPU run's process then ends without Python's teardown."""
+    # a fatal error in native code (Ray's core worker, torch) prints every thread's Python
+    # stack before the process dies, so the log says where it was
+    faulthandler.enable()
     try:
         status = main()
     except BaseException as error:
