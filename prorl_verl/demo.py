@@ -21,11 +21,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
-from data_prep.reasoning_gym import build_rows
-from prorl_verl.demo_plot import plot_training
-from prorl_verl.tiny.cache import ensure_tiny_model
 from prorl_verl.tiny.task import HARD
 
 STAGES = ("demo_stage1", "demo_stage2")
@@ -41,6 +36,10 @@ FILE_NAMES = {"train": "train", "val": "val", "test": "chain_sum_hard"}
 
 
 def write_data(data_dir: Path) -> dict[str, Path]:
+    import pandas as pd
+
+    from data_prep.reasoning_gym import build_rows
+
     data_dir.mkdir(parents=True, exist_ok=True)
     rows: dict[str, list[dict]] = {}
     for split, bucket, size, seed in DATA:
@@ -151,6 +150,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # imported once the options are read: torch and matplotlib take seconds
+    from prorl_verl.demo_plot import plot_training
+    from prorl_verl.tiny.cache import ensure_tiny_model
+
     started = time.time()
     run_root = Path(args.run_dir).resolve()
     model = ensure_tiny_model(Path(args.tiny_cache), warmup=True).resolve()

@@ -15,13 +15,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from prorl_verl.directory_lock import DirectoryInUse, exclusive
-from prorl_verl.repro.data import write_data
-from prorl_verl.repro.driver import run_units
-from prorl_verl.repro.figures import plot_all
 from prorl_verl.repro.plan import FULL, QUICK, STUDIES, Study, units
-from prorl_verl.repro.record import base_model_sha256, restore, save
-from prorl_verl.repro.report import collect, write_report
-from prorl_verl.tiny.cache import ensure_tiny_model
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -96,6 +90,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
+    # imported once the options are read: torch, Ray, verl and matplotlib take seconds
+    from prorl_verl.repro.data import write_data
+    from prorl_verl.repro.driver import run_units
+    from prorl_verl.repro.figures import plot_all
+    from prorl_verl.repro.record import base_model_sha256, restore, save
+    from prorl_verl.repro.report import collect, write_report
+    from prorl_verl.tiny.cache import ensure_tiny_model
+
     check_overrides(study_root, args.overrides)
     started = time.time()
     finished = True

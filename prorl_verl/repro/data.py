@@ -12,9 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
-
-from data_prep.reasoning_gym import build_rows
 from prorl_verl.tiny.task import EASY, HARD, ChainSumBucket
 
 OOD = ChainSumBucket("ood", min_terms=4, max_terms=4, min_digits=1, max_digits=1)
@@ -33,6 +30,9 @@ def eval_set_name(bucket: ChainSumBucket) -> str:
 
 
 def _rows(bucket: ChainSumBucket, split: str, size: int) -> list[dict]:
+    # imported here: the study's plan and --help read the buckets above without reasoning-gym
+    from data_prep.reasoning_gym import build_rows
+
     return build_rows("chain_sum", size, SEED, split, bucket.config(), variant=bucket.name)
 
 
@@ -60,6 +60,8 @@ def write_data(data_dir: Path, eval_prompts: int) -> dict[str, Path]:
     paths = {name: data_dir / f"{name}.parquet" for name in names}
     if all(path.exists() for path in paths.values()):
         return paths
+    import pandas as pd
+
     data_dir.mkdir(parents=True, exist_ok=True)
     for name, rows in build_splits(eval_prompts).items():
         partial = paths[name].with_suffix(".tmp")

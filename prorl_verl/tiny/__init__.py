@@ -4,36 +4,39 @@
 when its inputs change); ``warmup=True`` gives the cold-started base that reinforcement learning
 can improve, ``warmup=False`` random weights for wiring tests. The task helpers generate the
 demo's reasoning-gym ``chain_sum`` problems per bucket and grade responses.
+
+The names below load their module on first use (PEP 562): the task helpers and the cache
+need no torch, so a command that only reads its options starts without importing it.
 """
 
-from prorl_verl.tiny.build import TinyModelSpec, build_tiny_model, spec_key
-from prorl_verl.tiny.cache import ensure_tiny_model
-from prorl_verl.tiny.task import (
-    BUCKETS,
-    EASY,
-    HARD,
-    ChainSumBucket,
-    generate_problems,
-    is_correct,
-    prompt_messages,
-    score_response,
-    target_response,
-)
-from prorl_verl.tiny.warmup import WarmupSettings
+import importlib
 
-__all__ = [
-    "BUCKETS",
-    "EASY",
-    "HARD",
-    "ChainSumBucket",
-    "TinyModelSpec",
-    "WarmupSettings",
-    "build_tiny_model",
-    "ensure_tiny_model",
-    "generate_problems",
-    "is_correct",
-    "prompt_messages",
-    "score_response",
-    "spec_key",
-    "target_response",
-]
+_MODULE_OF = {
+    "TinyModelSpec": "build",
+    "build_tiny_model": "build",
+    "spec_key": "build",
+    "ensure_tiny_model": "cache",
+    "WarmupSettings": "warmup",
+    **{
+        name: "task"
+        for name in (
+            "BUCKETS",
+            "EASY",
+            "HARD",
+            "ChainSumBucket",
+            "generate_problems",
+            "is_correct",
+            "prompt_messages",
+            "score_response",
+            "target_response",
+        )
+    },
+}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
