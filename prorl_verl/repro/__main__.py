@@ -96,7 +96,7 @@ def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
     from prorl_verl.repro.figures import plot_all
     from prorl_verl.repro.record import base_model_sha256, restore, save
     from prorl_verl.repro.report import collect, write_report
-    from prorl_verl.tiny.cache import ensure_tiny_model
+    from prorl_verl.tiny.cache import BASE_DIR_NAME, ensure_tiny_model
 
     check_overrides(study_root, args.overrides)
     started = time.time()
@@ -115,6 +115,10 @@ def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
                 print(f"record {record}: restored {name}", flush=True)
 
     if args.report_only:
+        # the base this study trains from, if it was built here: a record of another refused
+        base = Path(args.tiny_cache) / BASE_DIR_NAME
+        if (base / "model.safetensors").exists():
+            identity["base_model_sha256"] = base_model_sha256(base)
         restore_record()
     else:
         print(

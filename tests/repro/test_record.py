@@ -180,3 +180,25 @@ def test_make_repro_carries_a_study_to_another_machine(tmp_path, write_metrics, 
     report = (tmp_path / "b" / "quick" / "report" / "results.md").read_text()
     assert "Runs finished: 1 of 3" in report
     assert "| hard | 1 | 0.125 | 0.500 |" in report
+
+
+def test_a_report_drawn_beside_another_base_refuses_its_record(tmp_path, write_scores):
+    from prorl_verl.repro.__main__ import main
+    from prorl_verl.tiny.cache import BASE_DIR_NAME
+
+    a = tmp_path / "a" / "quick"
+    for name in SETS:
+        write_scores(a / "eval", "base", name, [(32, 8)])
+    finish_evaluation(a, "base")
+    cache = tmp_path / "tiny"
+    (cache / BASE_DIR_NAME).mkdir(parents=True)
+    (cache / BASE_DIR_NAME / "model.safetensors").write_bytes(b"base one")
+    rec = tmp_path / "record"
+    common = ["--record", str(rec), "--report-only", "--tiny-cache", str(cache)]
+    main(["--run-dir", str(tmp_path / "a"), *common])
+    assert json.loads((rec / "study.json").read_text())["base_model_sha256"] == (
+        record.base_model_sha256(cache / BASE_DIR_NAME)
+    )
+    (cache / BASE_DIR_NAME / "model.safetensors").write_bytes(b"base two")
+    with pytest.raises(SystemExit, match="base_model_sha256"):
+        main(["--run-dir", str(tmp_path / "b"), *common])
