@@ -61,21 +61,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def check_overrides(study_root: Path, overrides: list[str]) -> None:
-    """A study continues only with the overrides it started with (its runs must match)."""
-    record = study_root / "study.json"
-    if record.exists():
-        before = json.loads(record.read_text())["overrides"]
-        if before != overrides:
-            raise SystemExit(
-                f"{record}: this study was started with overrides {before}, now {overrides}; "
-                f"use the same ones, or another --run-dir"
-            )
-    else:
-        study_root.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps({"overrides": overrides}))
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     study = STUDIES["full" if args.full else "quick"]
@@ -94,41 +79,48 @@ def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
     from prorl_verl.repro.data import write_data
     from prorl_verl.repro.driver import run_units
     from prorl_verl.repro.figures import plot_all
-    from prorl_verl.repro.record import base_model_sha256, restore, save
+    from prorl_verl.repro.record import (
+        base_model_sha256,
+        check_identity,
+        recorded_base,
+        restore,
+        save,
+    )
     from prorl_verl.repro.report import collect, write_report
-    from prorl_verl.tiny.cache import BASE_DIR_NAME, ensure_tiny_model
+    from prorl_verl.tiny.cache import ensure_tiny_model
 
-    check_overrides(study_root, args.overrides)
     started = time.time()
     finished = True
     record = Path(args.record) if args.record else None
     identity = {"overrides": args.overrides, "base_model_sha256": None}
-
-    def save_record() -> None:
-        if record is not None:
-            for name in save(study, study_root, record, identity):
-                print(f"record {record}: added {name}", flush=True)
-
-    def restore_record() -> None:
-        if record is not None:
-            for name in restore(study, study_root, record, identity):
-                print(f"record {record}: restored {name}", flush=True)
-
-    if args.report_only:
-        # the base this study trains from, if it was built here: a record of another refused
-        base = Path(args.tiny_cache) / BASE_DIR_NAME
-        if (base / "model.safetensors").exists():
-            identity["base_model_sha256"] = base_model_sha256(base)
-        restore_record()
-    else:
+    model = None
+    if not args.report_only:
         print(
             f"repro {study.name}: {len(units(study))} units, training estimated at "
             f"{study.estimated_minutes():.0f} min on 2 idle cores; writing {study_root}",
             flush=True,
         )
-        model = ensure_tiny_model(Path(args.tiny_cache), warmup=True).resolve()
+        model = recorded_base(record) if record is not None else None
+        if model is not None:
+            print(f"record {record}: training from its base model {model}", flush=True)
+        else:
+            model = ensure_tiny_model(Path(args.tiny_cache), warmup=True)
+        model = model.resolve()
         identity["base_model_sha256"] = base_model_sha256(model)
-        restore_record()
+    # a study continues only with the overrides and the base it started with
+    study_root.mkdir(parents=True, exist_ok=True)
+    merged = check_identity(study_root, identity, "this study folder")
+    (study_root / "study.json").write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
+
+    def save_record() -> None:
+        if record is not None:
+            for name in save(study, study_root, record, identity, base=model):
+                print(f"record {record}: added {name}", flush=True)
+
+    if record is not None:
+        for name in restore(study, study_root, record, identity):
+            print(f"record {record}: restored {name}", flush=True)
+    if not args.report_only:
         write_data(study_root / "data", study.eval_prompts)
         finished = run_units(
             study, study_root, model, args.overrides, args.max_minutes, save_record

@@ -11,6 +11,7 @@ counts as finished once its evaluation is done (its last training unit comes bef
 Layout of a record folder::
 
     study.json                      the study's Hydra overrides and base model's hash (must match)
+    base/                           the base model every run started from (Hugging Face folder)
     metrics/<run>.jsonl             {"step": s, "data": {...}} per step, the keys in KEPT_METRICS
     scores/<model>/<eval set>.csv   prorl_verl.eval's per-prompt scores
     done/<evaluation unit>.json     the driver's marker of a finished evaluation
@@ -40,6 +41,10 @@ KEPT_METRICS = (
     "training/global_step",
 )
 
+#: the record's copy of the base model: a study continued elsewhere trains from the same
+#: weights (the warm-up that builds the tiny base need not give the same bits on another CPU)
+BASE_DIR = "base"
+
 #: the file a restored run's metrics are written to: read_run_metrics reads launch-*.jsonl in
 #: name order, so the record's steps come after (and win over) a local launch-NNN.jsonl
 RESTORED_METRICS = "launch-restored.jsonl"
@@ -65,17 +70,25 @@ def base_model_sha256(model_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_identity(record: Path, identity: dict) -> dict:
-    """The record's identity merged with ``identity``; a value both have must be equal."""
-    path = record / "study.json"
+def check_identity(folder: Path, identity: dict, name: str) -> dict:
+    """``folder/study.json`` merged with ``identity``; a value both have must be equal.
+
+    ``name`` says in the error what ``folder`` is ("the record", "this study folder")."""
+    path = folder / "study.json"
     before = json.loads(path.read_text()) if path.exists() else {}
     for key, value in identity.items():
         if value is not None and key in before and before[key] != value:
             raise SystemExit(
-                f"{path}: the record was made with {key} {before[key]}, this study has "
-                f"{value}; use the same, or another record"
+                f"{path}: {name} was made with {key} {before[key]}, this study has {value}; "
+                f"use the same, or another {'--record' if name == 'the record' else '--run-dir'}"
             )
     return {**before, **{k: v for k, v in identity.items() if v is not None}}
+
+
+def recorded_base(record: Path) -> Path | None:
+    """The base model a record's runs started from, if the record carries it."""
+    base = record / BASE_DIR
+    return base if (base / "model.safetensors").exists() else None
 
 
 def _copy_if_missing(source: Path, target: Path) -> bool:
@@ -95,15 +108,23 @@ def _write_text(target: Path, text: str) -> None:
     partial.rename(target)
 
 
-def save(study: Study, study_root: Path, record: Path, identity: dict) -> list[str]:
+def save(
+    study: Study, study_root: Path, record: Path, identity: dict, base: Path | None = None
+) -> list[str]:
     """Copy every finished evaluation (and, for a run's own evaluation, the run's metrics)
-    from ``study_root`` into ``record``; returns the names of the units added.
+    from ``study_root`` into ``record``, and the ``base`` model once; returns the names of
+    the units added.
 
     ``identity`` is what must match between the machines: ``{"overrides": [...],
     "base_model_sha256": ...}`` (a value of None is not checked, e.g. a report drawn where
-    the base model was never built)."""
-    merged = _check_identity(record, identity)
+    the base model is not at hand)."""
+    merged = check_identity(record, identity, "the record")
     _write_text(record / "study.json", json.dumps(merged, indent=1, sort_keys=True) + "\n")
+    if base is not None and not (record / BASE_DIR).exists():
+        partial = record / f"{BASE_DIR}.tmp"
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(base, partial)
+        partial.rename(record / BASE_DIR)
     added = []
     for unit in _finished_evaluations(study, study_root):
         if (record / "done" / f"{unit.name}.json").exists():
@@ -128,7 +149,7 @@ def restore(study: Study, study_root: Path, record: Path, identity: dict) -> lis
     """Copy into ``study_root`` every finished unit of ``record`` it lacks; returns their names."""
     if not record.is_dir():
         return []
-    _check_identity(record, identity)
+    check_identity(record, identity, "the record")
     restored = []
     for unit in units(study):
         if not isinstance(unit, EvalUnit):

@@ -182,23 +182,71 @@ def test_make_repro_carries_a_study_to_another_machine(tmp_path, write_metrics, 
     assert "| hard | 1 | 0.125 | 0.500 |" in report
 
 
-def test_a_report_drawn_beside_another_base_refuses_its_record(tmp_path, write_scores):
-    from prorl_verl.repro.__main__ import main
-    from prorl_verl.tiny.cache import BASE_DIR_NAME
+def base_folder(path, weights: bytes):
+    path.mkdir(parents=True)
+    (path / "model.safetensors").write_bytes(weights)
+    (path / "config.json").write_text("{}")
+    return path
 
-    a = tmp_path / "a" / "quick"
-    for name in SETS:
-        write_scores(a / "eval", "base", name, [(32, 8)])
-    finish_evaluation(a, "base")
-    cache = tmp_path / "tiny"
-    (cache / BASE_DIR_NAME).mkdir(parents=True)
-    (cache / BASE_DIR_NAME / "model.safetensors").write_bytes(b"base one")
+
+def test_the_record_carries_the_base_model_once(machine_a, tmp_path):
     rec = tmp_path / "record"
-    common = ["--record", str(rec), "--report-only", "--tiny-cache", str(cache)]
-    main(["--run-dir", str(tmp_path / "a"), *common])
-    assert json.loads((rec / "study.json").read_text())["base_model_sha256"] == (
-        record.base_model_sha256(cache / BASE_DIR_NAME)
+    assert record.recorded_base(rec) is None
+    record.save(STUDY, machine_a, rec, identity(), base=base_folder(tmp_path / "m1", b"one"))
+    assert record.recorded_base(rec) == rec / "base"
+    assert (rec / "base" / "model.safetensors").read_bytes() == b"one"
+    assert (rec / "base" / "config.json").exists()
+    record.save(STUDY, machine_a, rec, identity(), base=base_folder(tmp_path / "m2", b"two"))
+    assert (rec / "base" / "model.safetensors").read_bytes() == b"one"
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """The driver's heavy parts replaced: what model would the study have trained?"""
+    from prorl_verl.repro import data
+    from prorl_verl.tiny import cache
+
+    trained_from = []
+    monkeypatch.setattr(
+        cache, "ensure_tiny_model", lambda *a, **k: pytest.fail("the record's base is there")
     )
-    (cache / BASE_DIR_NAME / "model.safetensors").write_bytes(b"base two")
-    with pytest.raises(SystemExit, match="base_model_sha256"):
-        main(["--run-dir", str(tmp_path / "b"), *common])
+    monkeypatch.setattr(data, "write_data", lambda *a, **k: None)
+    monkeypatch.setattr(
+        driver, "run_units", lambda study, root, model, *a: trained_from.append(model) or True
+    )
+    return trained_from
+
+
+def test_a_fresh_machine_trains_from_the_records_base(machine_a, tmp_path, no_training):
+    from prorl_verl.repro.__main__ import main
+
+    rec = tmp_path / "record"
+    base = base_folder(tmp_path / "m1", b"one")
+    record.save(STUDY, machine_a, rec, identity([], record.base_model_sha256(base)), base=base)
+    main(["--run-dir", str(tmp_path / "b"), "--record", str(rec)])
+    assert no_training == [(rec / "base").resolve()]
+    study = json.loads((tmp_path / "b" / "quick" / "study.json").read_text())
+    assert study["base_model_sha256"] == record.base_model_sha256(base)
+
+
+def test_a_study_folder_refuses_a_base_it_did_not_start_from(machine_a, tmp_path, no_training):
+    from prorl_verl.repro.__main__ import main
+
+    folder = tmp_path / "b" / "quick"
+    folder.mkdir(parents=True)
+    (folder / "study.json").write_text(json.dumps(identity([], "a" * 64)))
+    rec = tmp_path / "record"
+    record.save(STUDY, machine_a, rec, identity(base=None), base=base_folder(tmp_path / "m", b"x"))
+    with pytest.raises(
+        SystemExit, match="this study folder was made with base_model_sha256.*--run-dir"
+    ):
+        main(["--run-dir", str(tmp_path / "b"), "--record", str(rec)])
+    assert no_training == []
+
+
+def test_a_study_folder_refuses_other_overrides(tmp_path):
+    from prorl_verl.repro.__main__ import main
+
+    main(["--run-dir", str(tmp_path), "--report-only", "data.seed=3"])
+    with pytest.raises(SystemExit, match=r"overrides \['data.seed=3'\].*--run-dir"):
+        main(["--run-dir", str(tmp_path), "--report-only", "data.seed=4"])
