@@ -54,8 +54,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         metavar="DIR",
         help="keep the study's record in DIR: finished runs' metrics and evaluations' scores "
-        "(small text, no checkpoints). The study first takes from DIR what it lacks, and adds "
-        "each evaluation to DIR as it finishes, so it can continue on another machine from DIR",
+        "(small text, no checkpoints) and the base model the runs start from. The study first "
+        "takes from DIR what it lacks and trains from DIR's base, and adds each evaluation to "
+        "DIR as it finishes, so it can continue on another machine from DIR",
     )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for every training run")
     return parser.parse_args(argv)
