@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
     # imported once the options are read: torch, Ray, verl and matplotlib take seconds
     from prorl_verl.repro.data import write_data
-    from prorl_verl.repro.driver import run_units
+    from prorl_verl.repro.driver import is_done, run_units
     from prorl_verl.repro.figures import plot_all
     from prorl_verl.repro.record import (
         base_model_sha256,
@@ -96,11 +96,6 @@ def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
     identity = {"overrides": args.overrides, "base_model_sha256": None}
     model = None
     if not args.report_only:
-        print(
-            f"repro {study.name}: {len(units(study))} units, training estimated at "
-            f"{study.estimated_minutes():.0f} min on 2 idle cores; writing {study_root}",
-            flush=True,
-        )
         model = recorded_base(record) if record is not None else None
         if model is not None:
             print(f"record {record}: training from its base model {model}", flush=True)
@@ -122,6 +117,13 @@ def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
         for name in restore(study, study_root, record, identity):
             print(f"record {record}: restored {name}", flush=True)
     if not args.report_only:
+        left = [unit for unit in units(study) if not is_done(study_root, unit)]
+        print(
+            f"repro {study.name}: {len(left)} of {len(units(study))} units left, estimated at "
+            f"{sum(study.unit_minutes(unit) for unit in left):.0f} min on 2 idle cores; "
+            f"writing {study_root}",
+            flush=True,
+        )
         write_data(study_root / "data", study.eval_prompts)
         finished = run_units(
             study, study_root, model, args.overrides, args.max_minutes, save_record

@@ -83,14 +83,18 @@ class Study:
         ends = list(range(self.segment_steps, self.steps, self.segment_steps))
         return [*ends, self.steps]
 
+    def unit_minutes(self, unit: TrainUnit | EvalUnit) -> float:
+        """Time of one unit on 2 otherwise idle cores."""
+        if isinstance(unit, TrainUnit):
+            ends = self.segments()
+            start = ends[ends.index(unit.until_step) - 1] if unit.until_step != ends[0] else 0
+            return (unit.until_step - start) * self.minutes_per_step + self.minutes_per_launch
+        samples = len(unit.models) * len(EVAL_BUCKETS) * self.eval_prompts * self.eval_samples
+        return samples / 1000 * self.seconds_per_1k_eval_samples / 60
+
     def estimated_minutes(self) -> float:
         """Training and evaluation time of the whole study on 2 otherwise idle cores."""
-        runs = len(self.arms) * len(self.seeds)
-        per_run = self.steps * self.minutes_per_step
-        per_run += len(self.segments()) * self.minutes_per_launch
-        models = 1 + len(self.seeds) * (len(self.arms) - 1 + len(self.checkpoint_steps()))
-        samples = models * len(EVAL_BUCKETS) * self.eval_prompts * self.eval_samples
-        return runs * per_run + samples / 1000 * self.seconds_per_1k_eval_samples / 60
+        return sum(self.unit_minutes(unit) for unit in units(self))
 
 
 QUICK = Study(

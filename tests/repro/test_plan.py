@@ -101,3 +101,25 @@ def test_inconsistent_studies_are_refused(changes, message):
 
 def test_quick_study_fits_its_half_hour():
     assert QUICK.estimated_minutes() <= 30
+
+
+def test_each_unit_has_its_share_of_the_estimate():
+    study = Study(
+        "t",
+        ("kl",),
+        (1,),
+        steps=100,
+        save_every=20,
+        segment_steps=60,
+        prolonged_arm="kl",
+        eval_samples=10,
+        eval_prompts=10,
+        minutes_per_step=0.2,
+        minutes_per_launch=1.0,
+        seconds_per_1k_eval_samples=60.0,
+    )
+    train = [u for u in units(study) if isinstance(u, TrainUnit)]
+    # segments to 60 and to 100: 60 and 40 steps, each with a trainer start
+    assert [study.unit_minutes(u) for u in train] == pytest.approx([13.0, 9.0])
+    # the run's evaluation: 5 checkpoints x 3 buckets x 10 prompts x 10 samples at 1 min / 1000
+    assert study.unit_minutes(units(study)[-1]) == pytest.approx(1.5)
