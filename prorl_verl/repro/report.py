@@ -212,7 +212,8 @@ def arm_comparisons(res: StudyResults) -> str:
                     ]
                 )
     if not rows:
-        return "No pair of arms has finished the same seed yet.\n"
+        compared = ", ".join(f"{ARMS[a].label} − {ARMS[b].label}" for a, b in COMPARISONS)
+        return f"No compared pair of arms ({compared}) has finished the same seed yet.\n"
     return _table(["comparison", "metric", "difference", "verdict"], rows)
 
 

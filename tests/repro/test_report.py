@@ -62,6 +62,8 @@ def test_partial_study_reports_what_it_rests_on(tmp_path, write_metrics, write_s
     assert f"| KL + reset every 20 steps | 0.3 | 1 | 0.500 | 0.500 | 0.020 | {share:.3f} |" in text
     assert "| 0.010 | 0.500 | 1.000 | 0.750 |" in text  # clip, entropy, resets, hard pass@1
     assert "| no KL | 0 | 1 | 0.400 |" in text
+    # no KL and KL + reset are not a compared pair (KL - no KL and KL + reset - KL are)
+    assert "No compared pair of arms (KL − no KL, KL + reset every 20 steps − KL," in text
 
     figures = plot_all(results, tmp_path / "report")
     assert [f.name for f in figures] == [
