@@ -10,11 +10,12 @@ def test_full_study_has_every_arm_and_three_seeds():
     assert len(FULL.seeds) >= 3
 
 
-def test_segments_end_at_each_launch_and_at_the_last_step():
-    study = Study(
-        "t",
-        ("kl",),
-        (1,),
+def one_run_study(**changes) -> Study:
+    """One arm, one seed, 200 steps in launches of 60; ``changes`` override any field."""
+    fields = dict(
+        name="t",
+        arms=("kl",),
+        seeds=(1,),
         steps=200,
         save_every=20,
         segment_steps=60,
@@ -22,6 +23,11 @@ def test_segments_end_at_each_launch_and_at_the_last_step():
         eval_samples=4,
         eval_prompts=4,
     )
+    return Study(**{**fields, **changes})
+
+
+def test_segments_end_at_each_launch_and_at_the_last_step():
+    study = one_run_study()
     assert study.segments() == [60, 120, 180, 200]
     assert study.checkpoint_steps() == [20, 40, 60, 80, 100, 120, 140, 160, 180, 200]
 
@@ -104,14 +110,8 @@ def test_quick_study_fits_its_half_hour():
 
 
 def test_each_unit_has_its_share_of_the_estimate():
-    study = Study(
-        "t",
-        ("kl",),
-        (1,),
+    study = one_run_study(
         steps=100,
-        save_every=20,
-        segment_steps=60,
-        prolonged_arm="kl",
         eval_samples=10,
         eval_prompts=10,
         minutes_per_step=0.2,
