@@ -67,6 +67,15 @@ def collect(study: Study, study_root: Path, overrides: list[str]) -> StudyResult
     return out
 
 
+def passk_over_seeds(res: StudyResults, arm: str, step: int, eval_set: str, k: int) -> R.Spread:
+    """pass@k of ``arm``'s checkpoint at ``step`` over the seeds evaluated there."""
+    values = [
+        res.passk[model_name(run_name(arm, seed), step)][eval_set][k]
+        for seed in res.seeds_with(arm, step)
+    ]
+    return R.Spread.of(values)
+
+
 def _fmt(spread: R.Spread) -> str:
     return f"{spread.mean:.3f}" if spread.n == 1 else f"{spread.mean:.3f} ± {spread.std:.3f}"
 
@@ -100,7 +109,24 @@ def boundary(res: StudyResults) -> str:
                     R.verdict(delta),
                 ]
             )
-    header = ["bucket", "k", "base", f"{arm} @ {step}", "trained − base", "verdict"]
+    header = ["bucket", "k", "base", f"{ARMS[arm].label} @ {step}", "trained − base", "verdict"]
+    return _table(header, rows)
+
+
+def final_passk(res: StudyResults) -> str:
+    """Q1 across arms: pass@1 and pass@k_max of every arm's final checkpoint, per bucket."""
+    step = res.study.steps
+    arms_done = [arm for arm in res.study.arms if res.seeds_with(arm, step)]
+    if "base" not in res.passk or not arms_done:
+        return "Not evaluated yet.\n"
+    rows = []
+    for bucket in EVAL_BUCKETS:
+        name = eval_set_name(bucket)
+        base = res.passk["base"][name]
+        for k in (1, max(base)):
+            cells = [_fmt(passk_over_seeds(res, arm, step, name, k)) for arm in arms_done]
+            rows.append([bucket.name, str(k), f"{base[k]:.3f}", *cells])
+    header = ["bucket", "k", "base", *(ARMS[arm].label for arm in arms_done)]
     return _table(header, rows)
 
 
@@ -116,12 +142,7 @@ def prolonged(res: StudyResults) -> str:
         k_max = max(res.passk["base"][name])
         for k in (1, k_max):
             cells = [f"{res.passk['base'][name][k]:.3f}"]
-            for step in steps:
-                values = [
-                    res.passk[model_name(run_name(arm, s), step)][name][k]
-                    for s in res.seeds_with(arm, step)
-                ]
-                cells.append(_fmt(R.Spread.of(values)))
+            cells += [_fmt(passk_over_seeds(res, arm, step, name, k)) for step in steps]
             rows.append([bucket.name, str(k), *cells])
     return _table(["bucket", "k", "base", *(f"step {s}" for s in steps)], rows)
 
@@ -153,15 +174,21 @@ ARM_COLUMNS = (
 )
 
 
+#: the plateau question: validation accuracy's rise over the second half of the run
+VAL_GAIN = "val acc gain, 2nd half"
+
+
 def arm_values(res: StudyResults, arm: str, seed: int) -> dict[str, float]:
-    """One run's numbers: late means of the training metrics (last quarter), resets, and the
-    final checkpoint's hard-bucket pass@1."""
+    """One run's numbers: late means of the training metrics (last quarter), the validation
+    accuracy's second-half gain, resets, and the final checkpoint's hard-bucket pass@1."""
     curves = res.curves[run_name(arm, seed)]
     values = {}
     for label, key in ARM_COLUMNS:
         if R.series(curves, key)[1]:
             fraction = 1.0 if key in (R.KL_SHARE, R.CLIP_FRACTION) else 0.25
             values[label] = R.late_mean(curves, key, fraction)
+    if len(R.series(curves, R.VAL_ACC)[1]) >= 4:
+        values[VAL_GAIN] = R.second_half_gain(curves, R.VAL_ACC)
     values["resets"] = float(len(R.reset_steps(curves)))
     final = res.passk.get(model_name(run_name(arm, seed), res.study.steps), {})
     if eval_set_name(EVAL_BUCKETS[1]) in final:
@@ -171,7 +198,7 @@ def arm_values(res: StudyResults, arm: str, seed: int) -> dict[str, float]:
 
 def arms(res: StudyResults) -> str:
     """Q3: each arm's late training metrics and final hard pass@1, mean ± std over seeds."""
-    labels = [label for label, _ in ARM_COLUMNS] + ["resets", "hard pass@1"]
+    labels = [label for label, _ in ARM_COLUMNS] + [VAL_GAIN, "resets", "hard pass@1"]
     rows = []
     for arm in res.study.arms:
         per_seed = [arm_values(res, arm, s) for s in res.finished_seeds(arm)]
@@ -192,13 +219,14 @@ COMPARISONS = (("kl", "no_kl"), ("kl_reset", "kl"), ("kl_plateau", "kl"))
 
 
 def arm_comparisons(res: StudyResults) -> str:
-    """Per-seed differences between arms (same seeds) in late reward and hard pass@1."""
+    """Per-seed differences between arms (same seeds) in late reward, the validation
+    accuracy's second-half gain and hard pass@1."""
     rows = []
     for arm, other in COMPARISONS:
         if arm not in res.study.arms or other not in res.study.arms:
             continue
         seeds = sorted(set(res.finished_seeds(arm)) & set(res.finished_seeds(other)))
-        for label in ("late reward", "hard pass@1"):
+        for label in ("late reward", VAL_GAIN, "hard pass@1"):
             pairs = [(arm_values(res, arm, s), arm_values(res, other, s)) for s in seeds]
             diffs = [a[label] - b[label] for a, b in pairs if label in a and label in b]
             if diffs:
@@ -228,6 +256,8 @@ def write_report(res: StudyResults, out: Path) -> Path:
         f"pass@k: {study.eval_prompts} prompts per bucket × {study.eval_samples} samples.\n\n",
         "## 1. Boundary: pass@k, base vs. trained\n\n",
         boundary(res),
+        f"\nEvery arm at step {study.steps} (mean ± std over its evaluated seeds):\n\n",
+        final_passk(res),
         "\n## 2. Prolonged: along one run\n\n",
         prolonged(res),
         "\n",

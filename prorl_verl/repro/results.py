@@ -88,6 +88,17 @@ def late_mean(steps: dict[int, dict], key: str, fraction: float = 0.25) -> float
     return float(np.mean(ys[-tail:]))
 
 
+def second_half_gain(steps: dict[int, dict], key: str) -> float:
+    """How much ``key`` still rose in the run's second half: the mean of its last quarter of
+    logged points minus the mean of the quarter that ends at the middle. Near zero: a plateau."""
+    _, ys = series(steps, key)
+    quarter = len(ys) // 4
+    if quarter == 0:
+        raise ValueError(f"{key}: {len(ys)} points, at least 4 needed for a second-half gain")
+    middle = len(ys) // 2
+    return float(np.mean(ys[-quarter:]) - np.mean(ys[middle - quarter : middle]))
+
+
 def reset_steps(steps: dict[int, dict]) -> list[int]:
     return sorted(step for step, metrics in steps.items() if metrics.get(RESET))
 

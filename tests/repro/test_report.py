@@ -60,7 +60,8 @@ def test_partial_study_reports_what_it_rests_on(tmp_path, write_metrics, write_s
     # arms: the KL share is 0.3 * 0.02 / (0.1 + 0.006); one reset
     share = 0.3 * 0.02 / (0.1 + 0.3 * 0.02)
     assert f"| KL + reset every 20 steps | 0.3 | 1 | 0.500 | 0.500 | 0.020 | {share:.3f} |" in text
-    assert "| 0.010 | 0.500 | 1.000 | 0.750 |" in text  # clip, entropy, resets, hard pass@1
+    # clip, entropy, no second-half gain (one validation), resets, hard pass@1
+    assert "| 0.010 | 0.500 | – | 1.000 | 0.750 |" in text
     assert "| no KL | 0 | 1 | 0.400 |" in text
     # no KL and KL + reset are not a compared pair (KL - no KL and KL + reset - KL are)
     assert "No compared pair of arms (KL − no KL, KL + reset every 20 steps − KL," in text
@@ -72,6 +73,53 @@ def test_partial_study_reports_what_it_rests_on(tmp_path, write_metrics, write_s
         "repro_training.png",
     ]
     assert all(f.stat().st_size > 10_000 for f in figures)
+
+
+def with_validations(steps: dict[int, dict], accuracies: list[float]) -> dict[int, dict]:
+    """``steps`` with validations at steps 5, 10, 15, 20."""
+    for step, acc in zip((5, 10, 15, 20), accuracies, strict=True):
+        steps[step][R.VAL_ACC] = acc
+    return steps
+
+
+def test_two_seeds_compare_the_second_half_gain_and_every_arms_final_pass_at_k(
+    tmp_path, write_metrics, write_scores
+):
+    study = Study(
+        "t",
+        ("kl", "kl_reset"),
+        (1, 2),
+        steps=20,
+        save_every=10,
+        segment_steps=20,
+        prolonged_arm="kl_reset",
+        eval_samples=4,
+        eval_prompts=2,
+    )
+    root = tmp_path / "study"
+    # four validations: the gain is the last one minus the second (quarters of one point)
+    write_metrics(root / "kl-s1", with_validations(curves(0.5, 0.02), [0.5, 0.6, 0.6, 0.6]))
+    write_metrics(root / "kl-s2", with_validations(curves(0.5, 0.02), [0.4, 0.6, 0.7, 0.6]))
+    reset_s1 = with_validations(curves(0.5, 0.02, reset_at=11), [0.5, 0.6, 0.65, 0.7])
+    reset_s2 = with_validations(curves(0.5, 0.02, reset_at=11), [0.5, 0.5, 0.6, 0.7])
+    write_metrics(root / "kl_reset-s1", reset_s1)
+    write_metrics(root / "kl_reset-s2", reset_s2)
+    eval_dir = root / "eval"
+    for name in SETS:
+        write_scores(eval_dir, "base", name, [(4, 0), (4, 2)])  # pass@1 .25, pass@4 .5
+        write_scores(eval_dir, "kl-s1@20", name, [(4, 0), (4, 4)])  # pass@1 .5, pass@4 .5
+        write_scores(eval_dir, "kl-s2@20", name, [(4, 0), (4, 4)])
+        write_scores(eval_dir, "kl_reset-s1@20", name, [(4, 2), (4, 4)])  # .75, 1
+        write_scores(eval_dir, "kl_reset-s2@20", name, [(4, 1), (4, 4)])  # .625, 1
+    text = write_report(collect(study, root, []), tmp_path / "report").read_text()
+
+    # every arm at step 20: KL .5 on both seeds; KL + reset (.75 + .625) / 2, std .125 / √2
+    assert "| bucket | k | base | KL | KL + reset every 20 steps |" in text
+    assert "| hard | 1 | 0.250 | 0.500 ± 0.000 | 0.688 ± 0.088 |" in text
+    assert "| ood | 4 | 0.500 | 0.500 ± 0.000 | 1.000 ± 0.000 |" in text
+    # gains: KL 0.0 and 0.0; KL + reset 0.1 and 0.2 -> difference 0.15 ± 0.1 / √2
+    assert "| KL + reset every 20 steps − KL | val acc gain, 2nd half | 0.150 ± 0.071 |" in text
+    assert "| KL + reset every 20 steps − KL | hard pass@1 | 0.188 ± 0.088 |" in text
 
 
 def test_empty_study_says_nothing_has_run(tmp_path):

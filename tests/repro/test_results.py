@@ -44,6 +44,21 @@ def test_late_mean_takes_the_last_quarter():
     assert R.late_mean(steps, "x", fraction=1.0) == pytest.approx(4.5)
 
 
+def test_second_half_gain_compares_the_last_quarter_with_the_quarter_before_the_middle():
+    rising = {s: {"x": float(s)} for s in range(1, 9)}  # quarters: 1-2, 3-4, 5-6, 7-8
+    assert R.second_half_gain(rising, "x") == pytest.approx(7.5 - 3.5)
+    # risen early, flat from the second quarter on: a plateau reads zero however high it got
+    plateau = {s: {"x": 0.0 if s <= 2 else 1.0} for s in range(1, 9)}
+    assert R.second_half_gain(plateau, "x") == 0.0
+    still_rising_at_the_middle = {s: {"x": min(s, 4) / 4} for s in range(1, 9)}
+    assert R.second_half_gain(still_rising_at_the_middle, "x") == pytest.approx(1 - 0.875)
+    # only steps that logged the key count: validations every other step
+    sparse = {s: ({"x": float(s)} if s % 2 == 0 else {"y": 1.0}) for s in range(1, 17)}
+    assert R.second_half_gain(sparse, "x") == pytest.approx((14 + 16) / 2 - (6 + 8) / 2)
+    with pytest.raises(ValueError, match="3 points, at least 4"):
+        R.second_half_gain({1: {"x": 0}, 2: {"x": 1}, 3: {"x": 2}}, "x")
+
+
 def test_pass_at_k_from_per_prompt_counts(tmp_path, write_scores):
     # n = 4: c = 0, 1, 4. pass@2 for c = 1 is 1 - C(3,2)/C(4,2) = 1/2
     write_scores(tmp_path, "m", "s", [(4, 0), (4, 1), (4, 4)])
