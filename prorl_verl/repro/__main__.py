@@ -17,6 +17,11 @@ from pathlib import Path
 from prorl_verl.directory_lock import DirectoryInUse, exclusive
 from prorl_verl.repro.plan import FULL, QUICK, STUDIES, Study, units
 
+#: the tiny base the documented studies started from, committed with the full study's record:
+#: the warm-up that builds it repeats on one machine but not across machines
+COMMITTED_BASE = Path(__file__).resolve().parents[2] / "docs" / "repro_full_record" / "base"
+BUILD = "build"
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -35,7 +40,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--run-dir", default="runs/repro", help="where studies write (default runs/repro)"
     )
     parser.add_argument(
-        "--tiny-cache", default="runs/tiny", help="tiny model cache (default runs/tiny)"
+        "--base-model",
+        default=None,
+        metavar=f"DIR|{BUILD}",
+        help="the model every run starts from: a Hugging Face model folder, or 'build' to "
+        "build the tiny base on this machine (about 7 min, kept in --tiny-cache). Default: "
+        "the base in --record if it has one, else the committed base the documented studies "
+        f"started from ({COMMITTED_BASE.relative_to(COMMITTED_BASE.parents[2])})",
+    )
+    parser.add_argument(
+        "--tiny-cache",
+        default="runs/tiny",
+        help="where --base-model build keeps the tiny model (default runs/tiny)",
     )
     parser.add_argument(
         "--max-minutes",
@@ -75,6 +91,33 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"error: {error}") from None
 
 
+def base_model(args: argparse.Namespace, recorded: Path | None) -> Path:
+    """The model the study's runs start from (see ``--base-model``)."""
+    from prorl_verl.repro.record import base_model_sha256
+    from prorl_verl.tiny.cache import ensure_tiny_model
+
+    if recorded is not None:
+        if args.base_model is not None and (
+            args.base_model == BUILD
+            or base_model_sha256(Path(args.base_model)) != base_model_sha256(recorded)
+        ):
+            raise SystemExit(
+                f"error: --record {args.record} holds runs that started from its own base "
+                f"{recorded}; --base-model {args.base_model} is another model (leave out "
+                "--base-model, or use another --record)"
+            )
+        return recorded.resolve()
+    if args.base_model == BUILD:
+        return ensure_tiny_model(Path(args.tiny_cache), warmup=True).resolve()
+    model = Path(args.base_model) if args.base_model is not None else COMMITTED_BASE
+    if not (model / "model.safetensors").is_file():
+        raise SystemExit(
+            f"error: --base-model {model}: no model.safetensors there; give a Hugging Face "
+            f"model folder, or --base-model {BUILD} to build the tiny base on this machine"
+        )
+    return model.resolve()
+
+
 def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
     # imported once the options are read: torch, Ray, verl and matplotlib take seconds
     from prorl_verl.repro.data import write_data
@@ -88,7 +131,6 @@ def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
         save,
     )
     from prorl_verl.repro.report import collect, write_report
-    from prorl_verl.tiny.cache import ensure_tiny_model
 
     started = time.time()
     finished = True
@@ -96,12 +138,8 @@ def run_study(args: argparse.Namespace, study: Study, study_root: Path) -> int:
     identity = {"overrides": args.overrides, "base_model_sha256": None}
     model = None
     if not args.report_only:
-        model = recorded_base(record) if record is not None else None
-        if model is not None:
-            print(f"record {record}: training from its base model {model}", flush=True)
-        else:
-            model = ensure_tiny_model(Path(args.tiny_cache), warmup=True)
-        model = model.resolve()
+        model = base_model(args, recorded_base(record) if record is not None else None)
+        print(f"repro {study.name}: every run starts from {model}", flush=True)
         identity["base_model_sha256"] = base_model_sha256(model)
     # a study continues only with the overrides and the base it started with
     study_root.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -250,3 +251,61 @@ def test_a_study_folder_refuses_other_overrides(tmp_path):
     main(["--run-dir", str(tmp_path), "--report-only", "data.seed=3"])
     with pytest.raises(SystemExit, match=r"overrides \['data.seed=3'\].*--run-dir"):
         main(["--run-dir", str(tmp_path), "--report-only", "data.seed=4"])
+
+
+def test_a_study_without_a_record_trains_from_the_committed_base(tmp_path, no_training):
+    from prorl_verl.repro.__main__ import COMMITTED_BASE, main
+
+    main(["--run-dir", str(tmp_path)])
+    assert no_training == [COMMITTED_BASE.resolve()]
+    # the base the committed full study's record says its runs started from
+    committed = json.loads((COMMITTED_BASE.parent / "study.json").read_text())
+    study = json.loads((tmp_path / "quick" / "study.json").read_text())
+    assert study["base_model_sha256"] == committed["base_model_sha256"]
+
+
+def test_base_model_build_builds_the_tiny_base_here(tmp_path, no_training, monkeypatch):
+    from prorl_verl.repro.__main__ import main
+    from prorl_verl.tiny import cache
+
+    built = base_folder(tmp_path / "cache" / "tiny-qwen2-base", b"built")
+    asked = []
+    monkeypatch.setattr(
+        cache, "ensure_tiny_model", lambda root, warmup: asked.append((root, warmup)) or built
+    )
+    main(["--run-dir", str(tmp_path / "runs"), "--base-model", "build", "--tiny-cache", "c"])
+    assert asked == [(Path("c"), True)]
+    assert no_training == [built.resolve()]
+
+
+def test_a_base_model_folder_without_weights_is_named(tmp_path, no_training):
+    from prorl_verl.repro.__main__ import main
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SystemExit, match=r"--base-model .*empty: no model.safetensors.*build"):
+        main(["--run-dir", str(tmp_path / "runs"), "--base-model", str(tmp_path / "empty")])
+    assert no_training == []
+
+
+def test_a_record_with_a_base_refuses_another_base_model(machine_a, tmp_path, no_training):
+    from prorl_verl.repro.__main__ import main
+
+    rec = tmp_path / "record"
+    record.save(STUDY, machine_a, rec, identity(base=None), base=base_folder(tmp_path / "m", b"x"))
+    other = base_folder(tmp_path / "other", b"y")
+    same = base_folder(tmp_path / "same", b"x")
+    for refused in (other, "build"):
+        with pytest.raises(SystemExit, match=r"--record .*its own base.*--base-model"):
+            main(
+                [
+                    "--run-dir",
+                    str(tmp_path / "b"),
+                    "--record",
+                    str(rec),
+                    "--base-model",
+                    str(refused),
+                ]
+            )
+    assert no_training == []
+    main(["--run-dir", str(tmp_path / "b"), "--record", str(rec), "--base-model", str(same)])
+    assert no_training == [(rec / "base").resolve()]
