@@ -97,7 +97,7 @@ def plot_prolonged(res: StudyResults, out: Path) -> Path | None:
 
 
 TRAINING_PANELS = (
-    (R.REWARD, "reward (moving avg.)"),
+    (R.REWARD, "reward"),
     (R.VAL_ACC, "validation accuracy"),
     (R.KL, "KL to reference (k3)"),
     (R.KL_SHARE, "KL share of loss"),
@@ -107,7 +107,8 @@ TRAINING_PANELS = (
 
 
 def plot_training(res: StudyResults, out: Path, window: int = 5) -> Path | None:
-    """Figure 8's view: training curves per arm (mean over seeds), resets marked."""
+    """Figure 8's view: training curves per arm (mean over seeds), resets marked; per-step
+    metrics smoothed over ``window`` steps."""
     if not res.curves:
         return None
     fig, axes = plt.subplots(
@@ -124,7 +125,8 @@ def plot_training(res: StudyResults, out: Path, window: int = 5) -> Path | None:
             if not xs:
                 continue
             per_seed = [[float(c[x][key]) for x in xs] for c in runs]
-            if key == R.REWARD:
+            # per-step metrics swing from step to step; validations are already means
+            if key != R.VAL_ACC:
                 per_seed = [moving_average(v, window) for v in per_seed]
             marker = "o" if key == R.VAL_ACC else None
             _band(axis, xs, per_seed, COLORS[arm], ARMS[arm].label, marker=marker, markersize=3)
@@ -132,7 +134,11 @@ def plot_training(res: StudyResults, out: Path, window: int = 5) -> Path | None:
                 axis.axvline(step, color=COLORS[arm], linestyle="--", linewidth=0.8, alpha=0.6)
         axis.set_ylabel(title, fontsize=8)
     axes[0].legend(fontsize=7, loc="lower right")
-    axes[0].set_title("training curves per arm; dashed lines: reference resets", fontsize=10)
+    axes[0].set_title(
+        f"training curves per arm (per-step metrics: moving average over {window} steps); "
+        "dashed lines: reference resets",
+        fontsize=9,
+    )
     axes[-1].set_xlabel("training step")
     return _save(fig, out)
 
