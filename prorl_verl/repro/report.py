@@ -86,6 +86,15 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def bucket_rows(res: StudyResults):
+    """(bucket, eval set, k, the base's pass@k) for each bucket at k = 1 and the largest k."""
+    for bucket in EVAL_BUCKETS:
+        name = eval_set_name(bucket)
+        base = res.passk["base"][name]
+        for k in (1, max(base)):
+            yield bucket, name, k, base[k]
+
+
 def boundary(res: StudyResults) -> str:
     """Q1: pass@k of the base and of the prolonged arm's final checkpoint, per bucket."""
     arm, step = res.study.prolonged_arm, res.study.steps
@@ -93,22 +102,19 @@ def boundary(res: StudyResults) -> str:
     if "base" not in res.passk or not seeds:
         return "Not evaluated yet.\n"
     rows = []
-    for bucket in EVAL_BUCKETS:
-        name = eval_set_name(bucket)
-        base = res.passk["base"][name]
-        for k in (1, max(base)):
-            trained = [res.passk[model_name(run_name(arm, s), step)][name][k] for s in seeds]
-            delta = R.Spread.of([t - base[k] for t in trained])
-            rows.append(
-                [
-                    bucket.name,
-                    str(k),
-                    f"{base[k]:.3f}",
-                    _fmt(R.Spread.of(trained)),
-                    _fmt(delta),
-                    R.verdict(delta),
-                ]
-            )
+    for bucket, name, k, base in bucket_rows(res):
+        trained = [res.passk[model_name(run_name(arm, s), step)][name][k] for s in seeds]
+        delta = R.Spread.of([t - base for t in trained])
+        rows.append(
+            [
+                bucket.name,
+                str(k),
+                f"{base:.3f}",
+                _fmt(R.Spread.of(trained)),
+                _fmt(delta),
+                R.verdict(delta),
+            ]
+        )
     header = ["bucket", "k", "base", f"{ARMS[arm].label} @ {step}", "trained − base", "verdict"]
     return _table(header, rows)
 
@@ -120,12 +126,9 @@ def final_passk(res: StudyResults) -> str:
     if "base" not in res.passk or not arms_done:
         return "Not evaluated yet.\n"
     rows = []
-    for bucket in EVAL_BUCKETS:
-        name = eval_set_name(bucket)
-        base = res.passk["base"][name]
-        for k in (1, max(base)):
-            cells = [_fmt(passk_over_seeds(res, arm, step, name, k)) for arm in arms_done]
-            rows.append([bucket.name, str(k), f"{base[k]:.3f}", *cells])
+    for bucket, name, k, base in bucket_rows(res):
+        cells = [_fmt(passk_over_seeds(res, arm, step, name, k)) for arm in arms_done]
+        rows.append([bucket.name, str(k), f"{base:.3f}", *cells])
     header = ["bucket", "k", "base", *(ARMS[arm].label for arm in arms_done)]
     return _table(header, rows)
 
@@ -137,13 +140,9 @@ def prolonged(res: StudyResults) -> str:
         return "Not evaluated yet.\n"
     steps = [s for s in res.study.checkpoint_steps() if res.seeds_with(arm, s)]
     rows = []
-    for bucket in EVAL_BUCKETS:
-        name = eval_set_name(bucket)
-        k_max = max(res.passk["base"][name])
-        for k in (1, k_max):
-            cells = [f"{res.passk['base'][name][k]:.3f}"]
-            cells += [_fmt(passk_over_seeds(res, arm, step, name, k)) for step in steps]
-            rows.append([bucket.name, str(k), *cells])
+    for bucket, name, k, base in bucket_rows(res):
+        cells = [_fmt(passk_over_seeds(res, arm, step, name, k)) for step in steps]
+        rows.append([bucket.name, str(k), f"{base:.3f}", *cells])
     return _table(["bucket", "k", "base", *(f"step {s}" for s in steps)], rows)
 
 

@@ -1,5 +1,7 @@
 """The report of a (partial) study: tables and verdicts from files shaped like real runs."""
 
+from dataclasses import replace
+
 from prorl_verl.repro import results as R
 from prorl_verl.repro.figures import plot_all
 from prorl_verl.repro.plan import Study
@@ -85,17 +87,7 @@ def with_validations(steps: dict[int, dict], accuracies: list[float]) -> dict[in
 def test_two_seeds_compare_the_second_half_gain_and_every_arms_final_pass_at_k(
     tmp_path, write_metrics, write_scores
 ):
-    study = Study(
-        "t",
-        ("kl", "kl_reset"),
-        (1, 2),
-        steps=20,
-        save_every=10,
-        segment_steps=20,
-        prolonged_arm="kl_reset",
-        eval_samples=4,
-        eval_prompts=2,
-    )
+    study = replace(STUDY, arms=("kl", "kl_reset"))
     root = tmp_path / "study"
     # four validations: the gain is the last one minus the second (quarters of one point)
     write_metrics(root / "kl-s1", with_validations(curves(0.5, 0.02), [0.5, 0.6, 0.6, 0.6]))
