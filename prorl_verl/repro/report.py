@@ -80,6 +80,14 @@ def _fmt(spread: R.Spread) -> str:
     return f"{spread.mean:.3f}" if spread.n == 1 else f"{spread.mean:.3f} ± {spread.std:.3f}"
 
 
+def _fmt_count(values: list[float]) -> str:
+    """A count over seeds: the count itself when every seed agrees, else mean ± std."""
+    if len(set(values)) == 1:
+        return f"{values[0]:.0f}"
+    spread = R.Spread.of(values)
+    return f"{spread.mean:.1f} ± {spread.std:.1f}"
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -206,7 +214,10 @@ def arms(res: StudyResults) -> str:
         cells = []
         for label in labels:
             values = [v[label] for v in per_seed if label in v]
-            cells.append(_fmt(R.Spread.of(values)) if values else "–")
+            if not values:
+                cells.append("–")
+            else:
+                cells.append(_fmt_count(values) if label == "resets" else _fmt(R.Spread.of(values)))
         rows.append([ARMS[arm].label, f"{res.kl_coefs[arm]:g}", str(len(per_seed)), *cells])
     if not rows:
         return "No run has finished yet.\n"

@@ -5,6 +5,9 @@ base) or ``cache_dir/tiny-qwen2-init`` (random weights, seconds to build, for wi
 A directory is reused when the key recorded in its ``tiny_model.json`` equals the content hash
 of the requested spec; otherwise it is rebuilt in a sibling temporary directory and renamed into place,
 so a reader never finds a half-written model there. A lock file serialises concurrent builders.
+
+The build module (torch, transformers: seconds to import) loads on first use, so a command
+that only reads its options, such as ``python -m prorl_verl.tiny --help``, answers at once.
 """
 
 from __future__ import annotations
@@ -15,20 +18,26 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from prorl_verl.tiny.build import BUILD_INFO_FILE, TinyModelSpec, build_tiny_model, spec_key
+if TYPE_CHECKING:
+    from prorl_verl.tiny.build import TinyModelSpec
 
 INIT_DIR_NAME = "tiny-qwen2-init"
 BASE_DIR_NAME = "tiny-qwen2-base"
 
 
 def default_spec(warmup: bool) -> TinyModelSpec:
+    from prorl_verl.tiny.build import TinyModelSpec
+
     spec = TinyModelSpec()
     return spec.with_warmup() if warmup else spec
 
 
 def cached_key(model_dir: Path) -> str | None:
     """The key a finished build recorded, or None when there is no (readable) record."""
+    from prorl_verl.tiny.build import BUILD_INFO_FILE
+
     try:
         return json.loads((model_dir / BUILD_INFO_FILE).read_text())["key"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -57,6 +66,8 @@ def ensure_tiny_model(
     ``spec`` overrides the default inputs (its ``warmup`` field must agree with ``warmup``);
     ``threads`` is the warm-up's torch thread count.
     """
+    from prorl_verl.tiny.build import build_tiny_model, spec_key
+
     spec = spec or default_spec(warmup)
     if (spec.warmup is not None) != warmup:
         raise ValueError(f"warmup={warmup} but the spec's warmup settings are {spec.warmup!r}")

@@ -5,7 +5,7 @@ from dataclasses import replace
 from prorl_verl.repro import results as R
 from prorl_verl.repro.figures import plot_all
 from prorl_verl.repro.plan import Study
-from prorl_verl.repro.report import collect, write_report
+from prorl_verl.repro.report import _fmt_count, collect, write_report
 
 SETS = ("chain_sum_easy", "chain_sum_hard", "chain_sum_ood")
 STUDY = Study(
@@ -63,7 +63,7 @@ def test_partial_study_reports_what_it_rests_on(tmp_path, write_metrics, write_s
     share = 0.3 * 0.02 / (0.1 + 0.3 * 0.02)
     assert f"| KL + reset every 20 steps | 0.3 | 1 | 0.500 | 0.500 | 0.020 | {share:.3f} |" in text
     # clip, entropy, no second-half gain (one validation), resets, hard pass@1
-    assert "| 0.010 | 0.500 | – | 1.000 | 0.750 |" in text
+    assert "| 0.010 | 0.500 | – | 1 | 0.750 |" in text
     assert "| no KL | 0 | 1 | 0.400 |" in text
     # no KL and KL + reset are not a compared pair (KL - no KL and KL + reset - KL are)
     assert "No compared pair of arms (KL − no KL, KL + reset every 20 steps − KL," in text
@@ -112,6 +112,14 @@ def test_two_seeds_compare_the_second_half_gain_and_every_arms_final_pass_at_k(
     # gains: KL 0.0 and 0.0; KL + reset 0.1 and 0.2 -> difference 0.15 ± 0.1 / √2
     assert "| KL + reset every 20 steps − KL | val acc gain, 2nd half | 0.150 ± 0.071 |" in text
     assert "| KL + reset every 20 steps − KL | hard pass@1 | 0.188 ± 0.088 |" in text
+    # arms: KL + reset's gain, one reset on both seeds (a count), final hard pass@1
+    assert "| 0.150 ± 0.071 | 1 | 0.688 ± 0.088 |" in text
+    assert "| 0.000 ± 0.000 | 0 | 0.500 ± 0.000 |" in text
+
+
+def test_reset_counts_print_as_counts_and_spread_only_when_seeds_differ():
+    assert _fmt_count([10.0, 10.0, 10.0]) == "10"
+    assert _fmt_count([9.0, 10.0]) == "9.5 ± 0.7"  # std of (9, 10) = 1/√2
 
 
 def test_empty_study_says_nothing_has_run(tmp_path):

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-import prorl_verl.tiny.cache as cache
+import prorl_verl.tiny.build as build
 from prorl_verl.tiny import (
     ChainSumBucket,
     TinyModelSpec,
@@ -26,13 +26,13 @@ FEW_STEPS = WarmupSettings(
 def builds(monkeypatch):
     """Records every real build ensure_tiny_model starts."""
     calls = []
-    real = cache.build_tiny_model
+    real = build.build_tiny_model
 
     def counting(out_dir, spec, **options):
         calls.append(spec)
         return real(out_dir, spec, **options)
 
-    monkeypatch.setattr(cache, "build_tiny_model", counting)
+    monkeypatch.setattr(build, "build_tiny_model", counting)
     return calls
 
 
@@ -118,6 +118,20 @@ def test_cli(tmp_path):
     )
     assert done.stdout.strip().splitlines()[-1] == str(tmp_path / "tiny-qwen2-init")
     assert (tmp_path / "tiny-qwen2-init" / "model.safetensors").is_file()
+
+
+def test_help_answers_without_importing_torch():
+    script = (
+        "import sys\n"
+        "from prorl_verl.tiny.__main__ import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('torch imported:', 'torch' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert "--no-warmup" in out
+    assert out.strip().splitlines()[-1] == "torch imported: False"
 
 
 def test_warmed_up_builds_are_repeatable(tmp_path):
