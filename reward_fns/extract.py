@@ -2,7 +2,9 @@
 
 - Thinking (``think_tags="prorl"``, the default): with ``</think>`` present only the text after
   the last ``</think>`` is graded; a ``<think>`` opened and never closed means the model never
-  answered (nothing is graded); without think tags the whole response is graded. With
+  answered (nothing is graded) — also one reopened after the last ``</think>``
+  (``<think>a</think><think>\\boxed{4}``: thinking restarted and never ended); without think
+  tags the whole response is graded. With
   ``think_tags="ignore"`` the whole response is graded, as verl's own scorers do.
 - STEM answers: the content of the last ``\\boxed{...}`` (or ``\\fbox{...}``, or the
   brace-less ``\\boxed 5``).
@@ -28,11 +30,8 @@ def graded_text(response: str, think_tags: str = "prorl") -> str | None:
     ``THINK_TAG_RULES``), or None when thinking never ended."""
     if think_tags == "ignore":
         return response
-    if "</think>" in response:
-        return response.rsplit("</think>", 1)[1]
-    if "<think>" in response:
-        return None
-    return response
+    answer = response.rsplit("</think>", 1)[-1]
+    return None if "<think>" in answer else answer
 
 
 _BOX_COMMANDS = ("\\boxed", "\\fbox")

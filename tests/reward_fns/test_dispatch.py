@@ -67,13 +67,15 @@ def test_batch_rejects_columns_of_different_length():
         ),  # the thought's answer does not count
         ("<think>a</think><think>b</think>\\boxed{4}", 1.0),  # after the LAST </think>
         ("<think>\\boxed{4} and I never stop thinking", 0.0),  # opened, never closed
+        ("<think>a</think><think>\\boxed{4}", 0.0),  # reopened after the last </think>, never closed
+        ("<think>a</think>\\boxed{4}<think>", 0.0),  # the answer is followed by thinking again
         ("\\boxed{4}", 1.0),  # no tags: whole text
     ],
 )
 def test_thinking_rule(response, expected):
     result = compute_score("prorl/math/t", response, "4")
     assert result["score"] == expected
-    if "<think>" in response and "</think>" not in response:
+    if expected == 0.0 and "<think>" in response.rsplit("</think>", 1)[-1]:
         assert "never closed" in result["error"]
 
 
