@@ -67,7 +67,10 @@ def test_batch_rejects_columns_of_different_length():
         ),  # the thought's answer does not count
         ("<think>a</think><think>b</think>\\boxed{4}", 1.0),  # after the LAST </think>
         ("<think>\\boxed{4} and I never stop thinking", 0.0),  # opened, never closed
-        ("<think>a</think><think>\\boxed{4}", 0.0),  # reopened after the last </think>, never closed
+        (
+            "<think>a</think><think>\\boxed{4}",
+            0.0,
+        ),  # reopened after the last </think>, never closed
         ("<think>a</think>\\boxed{4}<think>", 0.0),  # the answer is followed by thinking again
         ("\\boxed{4}", 1.0),  # no tags: whole text
     ],
