@@ -108,11 +108,13 @@ def _check_think_tags(think_tags: str) -> None:
         raise ValueError(f"think_tags must be one of {THINK_TAG_RULES}, got {think_tags!r}")
 
 
-def _parse(key: str, ground_truth):
+def _parse(key: str, ground_truth, data_source):
     """The parsed ground truth, or the ``ValueError`` that says what is wrong with it."""
     if key == VERL:
         return ground_truth  # verl's scorer reads it as it is
     try:
+        if key == "reasoning_gym":  # its data_source names the task: the two must agree
+            return reasoning_gym_reward.parse_ground_truth(ground_truth, data_source)
         return SCORERS[key].parse_ground_truth(ground_truth)
     except ValueError as exc:
         return exc
@@ -171,7 +173,7 @@ def compute_score(
     with ``error`` naming the field)."""
     _check_think_tags(think_tags)
     key = domain_of(data_source, unknown_data_source)
-    item = (data_source, solution_str, _parse(key, ground_truth), extra_info)
+    item = (data_source, solution_str, _parse(key, ground_truth, data_source), extra_info)
     return _grade(key, item, think_tags)
 
 
@@ -207,7 +209,7 @@ def compute_score_batch(
             raise type(exc)(f"batch item {index}: {exc}") from exc
     extra_infos = [None] * n if extra_infos is None else extra_infos
     items = [
-        (source, solution, _parse(key, truth), extra)
+        (source, solution, _parse(key, truth, source), extra)
         for key, source, solution, truth, extra in zip(
             keys, data_sources, solution_strs, ground_truths, extra_infos, strict=True
         )

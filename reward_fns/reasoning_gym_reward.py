@@ -1,6 +1,8 @@
 """Reasoning gym (continuous). Graded: the last ``<answer>...</answer>`` of the graded text,
 stripped of surrounding whitespace; none scores 0. Ground truth: JSON
-``{"task": name, "entry": <the reasoning-gym entry>}``. Scored by the task's own verifier,
+``{"task": name, "entry": <the reasoning-gym entry>}``; a ``prorl/reasoning_gym/<task>`` data_source
+naming another known task marks the row malformed (it scores 0, never by the wrong verifier
+unnoticed). Scored by the task's own verifier,
 hardened (``reasoning_gym_policy``): scorer exceptions score 0, a wrong or junk answer earns at
 most the 0.05 format credit, known full-marks exploits are closed. Bound: ``RG_BOUND_S`` in a
 killable worker.
@@ -24,7 +26,9 @@ class TaskEntry:
     entry: dict
 
 
-def parse_ground_truth(ground_truth) -> TaskEntry:
+def parse_ground_truth(ground_truth, data_source=None) -> TaskEntry:
+    """The row's task and entry. A data_source's last segment that is a task name must agree
+    with the ground truth's; other segments (``chain_sum_easy``, a bucket) are labels."""
     from reward_fns.reasoning_gym_policy import TASKS
 
     spec = load_json_object(ground_truth, "reasoning_gym")
@@ -32,6 +36,12 @@ def parse_ground_truth(ground_truth) -> TaskEntry:
         raise ValueError("reasoning_gym ground truth needs 'task' and an 'entry' object")
     if spec.get("task") not in TASKS:
         raise ValueError(f"reasoning_gym ground truth names unknown task {spec.get('task')!r}")
+    named = data_source.rsplit("/", 1)[-1] if isinstance(data_source, str) else None
+    if named in TASKS and named != spec["task"]:
+        raise ValueError(
+            f"data_source {data_source!r} names task {named!r} but the ground truth's "
+            f"'task' is {spec['task']!r}"
+        )
     return TaskEntry(spec["task"], spec["entry"])
 
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 import reasoning_gym
 
-from reward_fns import compute_score
+from reward_fns import compute_score, compute_score_batch
 from reward_fns.reasoning_gym_policy import FORMAT_CREDIT, TASKS, VERIFIED_TASKS, hardened_score
 
 JUNK = [
@@ -57,6 +57,23 @@ def test_correct_answer_in_the_last_answer_tag_scores_one():
         <= 0.05
     )
     assert grade("basic_arithmetic", f"the answer is {answer}", entry)["score"] == 0.0  # no tag
+
+
+def test_a_data_source_naming_another_task_marks_the_row_malformed():
+    entry = entry_of("basic_arithmetic")
+    truth = json.dumps({"task": "basic_arithmetic", "entry": entry}, default=str)
+    right = f"<answer>{entry['answer']}</answer>"
+    wrong_task = compute_score("prorl/reasoning_gym/chain_sum", right, truth)
+    assert wrong_task["score"] == 0.0
+    assert "'chain_sum'" in wrong_task["error"] and "'basic_arithmetic'" in wrong_task["error"]
+    batch = compute_score_batch(
+        ["prorl/reasoning_gym/chain_sum", "prorl/reasoning_gym/basic_arithmetic"],
+        [right, right],
+        [truth, truth],
+    )
+    assert [r["score"] for r in batch] == [0.0, 1.0]
+    # a last segment that is no task name is a label (a bucket), and the ground truth decides
+    assert compute_score("prorl/reasoning_gym/basic_arithmetic_hard", right, truth)["score"] == 1.0
 
 
 def test_exploit_game_of_life_halting_any_answer_passes():
