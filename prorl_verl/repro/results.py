@@ -49,18 +49,27 @@ class Spread:
         return cls(float(array.mean()), std, len(array))
 
 
-def verdict(difference: Spread, min_seeds: int = 3) -> str:
-    """Whether per-seed differences support a claim: their mean lies more than two standard
-    errors from zero, over at least ``min_seeds`` seeds. Otherwise: not shown at this scale."""
+def verdict(difference: Spread, min_seeds: int = 3, confidence: float = 0.95) -> str:
+    """Whether per-seed differences support a claim: a paired t-test over at least
+    ``min_seeds`` seeds, i.e. the ``confidence`` interval of their mean (Student's t with
+    n - 1 degrees of freedom: 4.30 standard errors for 3 seeds) excludes zero. Otherwise:
+    not shown at this scale."""
     if difference.n < min_seeds:
         return f"not shown at this scale ({difference.n} seed(s); at least {min_seeds} needed)"
-    standard_error = difference.std / math.sqrt(difference.n)
-    if abs(difference.mean) > 2 * standard_error:
+    margin = t_critical(confidence, difference.n - 1) * difference.std / math.sqrt(difference.n)
+    if abs(difference.mean) > margin:
         direction = "higher" if difference.mean > 0 else "lower"
         return (
-            f"shown: {direction} by {abs(difference.mean):.3f} (2 s.e. = {2 * standard_error:.3f})"
+            f"shown: {direction} by {abs(difference.mean):.3f} ({confidence:.0%} CI ± {margin:.3f})"
         )
-    return f"not shown at this scale (|mean| {abs(difference.mean):.3f} <= 2 s.e. {2 * standard_error:.3f})"
+    return f"not shown at this scale (|mean| {abs(difference.mean):.3f} <= {confidence:.0%} CI ± {margin:.3f})"
+
+
+def t_critical(confidence: float, degrees_of_freedom: int) -> float:
+    """The two-sided Student's t quantile: the CI's half-width in standard errors."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.5 + confidence / 2, degrees_of_freedom))
 
 
 def training_curves(run_dir: Path, kl_coef: float) -> dict[int, dict]:

@@ -13,14 +13,28 @@ def test_spread_is_mean_and_sample_standard_deviation():
     assert math.isnan(R.Spread.of([0.5]).std)
 
 
-def test_verdict_needs_three_seeds_and_two_standard_errors():
-    # mean 0.11, std 0.01 -> s.e. 0.0058: far from zero
-    assert R.verdict(R.Spread.of([0.10, 0.11, 0.12])).startswith("shown: higher by 0.110")
+def test_verdict_is_a_paired_t_test_over_at_least_three_seeds():
+    # mean 0.11, std 0.01 -> s.e. 0.0058; t(0.975, 2) = 4.303 -> 95% CI ± 0.0248: excludes 0
+    shown = R.verdict(R.Spread.of([0.10, 0.11, 0.12]))
+    assert shown == "shown: higher by 0.110 (95% CI ± 0.025)"
     assert R.verdict(R.Spread.of([-0.10, -0.11, -0.12])).startswith("shown: lower")
-    # mean 0.0167, std 0.104 -> s.e. 0.06: not distinguishable from zero
+    # mean 0.1167, std 0.0764 -> s.e. 0.0441: beyond two s.e. (0.088), inside the t interval
+    # (4.303 x 0.0441 = 0.190), so three seeds this scattered do not show it
+    assert R.verdict(R.Spread.of([0.05, 0.10, 0.20])) == (
+        "not shown at this scale (|mean| 0.117 <= 95% CI ± 0.190)"
+    )
+    # with ten seeds of the same scatter the interval narrows: t(0.975, 9) = 2.262
+    assert R.verdict(R.Spread.of([0.05, 0.10, 0.20] * 3 + [0.1167])).startswith("shown")
     assert R.verdict(R.Spread.of([0.1, -0.1, 0.05])).startswith("not shown at this scale")
     assert R.verdict(R.Spread.of([0.3])).startswith("not shown at this scale (1 seed(s)")
     assert R.verdict(R.Spread.of([0.3, 0.31])).startswith("not shown at this scale (2 seed(s)")
+
+
+def test_t_critical_values_match_the_table():
+    # Student's t two-sided 95% quantiles from any statistics table
+    assert abs(R.t_critical(0.95, 2) - 4.303) < 1e-3
+    assert abs(R.t_critical(0.95, 9) - 2.262) < 1e-3
+    assert abs(R.t_critical(0.90, 2) - 2.920) < 1e-3
 
 
 def test_kl_share_is_the_penalty_over_the_loss_magnitude(tmp_path, write_metrics):
