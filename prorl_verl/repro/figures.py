@@ -15,9 +15,10 @@ import numpy as np  # noqa: E402
 
 from prorl_verl.demo_plot import moving_average  # noqa: E402
 from prorl_verl.repro import results as R  # noqa: E402
+from prorl_verl.repro.base_strata import STRATA  # noqa: E402
 from prorl_verl.repro.data import EVAL_BUCKETS, eval_set_name  # noqa: E402
 from prorl_verl.repro.plan import ARMS, model_name, run_name  # noqa: E402
-from prorl_verl.repro.report import StudyResults  # noqa: E402
+from prorl_verl.repro.report import StudyResults, strata_k, strata_per_seed  # noqa: E402
 
 COLORS = {"no_kl": "tab:gray", "kl": "tab:blue", "kl_reset": "tab:red", "kl_plateau": "tab:green"}
 
@@ -59,6 +60,62 @@ def plot_passk(res: StudyResults, out: Path) -> Path | None:
     axes[0].set_ylabel("pass@k")
     axes[0].legend(fontsize=7, loc="lower right")
     fig.suptitle(f"pass@k after {res.study.steps} steps vs. the base", fontsize=10)
+    return _save(fig, out)
+
+
+def plot_strata(res: StudyResults, out: Path) -> Path | None:
+    """The paper's "widens where the base is weak, narrows where it is strong", prompt by
+    prompt: pass@k per stratum of the base (``base_strata``), the base's held-out half against
+    each arm's final model (bars: mean over seeds, whiskers: min..max)."""
+    step = res.study.steps
+    arms_done = [arm for arm in res.study.arms if res.seeds_with(arm, step)]
+    if "base" not in res.counts or not arms_done:
+        return None
+    k = strata_k(res)
+    width = 0.8 / (1 + len(arms_done))
+    fig, axes = plt.subplots(1, len(EVAL_BUCKETS), figsize=(4.4 * len(EVAL_BUCKETS), 3.6))
+    for axis, bucket in zip(axes, EVAL_BUCKETS, strict=True):
+        name = eval_set_name(bucket)
+        per_arm = {arm: strata_per_seed(res, arm, name, k) for arm in arms_done}
+        first = per_arm[arms_done[0]][0]
+        xs = np.arange(len(STRATA))
+        axis.bar(
+            xs,
+            [s.base for s in first],
+            width,
+            facecolor="white",
+            edgecolor="black",
+            hatch="///",
+            label="base (held-out half)",
+        )
+        for offset, arm in enumerate(arms_done, start=1):
+            values = np.array([[s.trained for s in seed] for seed in per_arm[arm]])
+            mean = values.mean(axis=0)
+            error = [mean - values.min(axis=0), values.max(axis=0) - mean]
+            axis.bar(
+                xs + offset * width,
+                mean,
+                width,
+                yerr=error,
+                color=COLORS[arm],
+                label=ARMS[arm].label,
+                error_kw={"linewidth": 0.8},
+            )
+        axis.set_xticks(
+            xs + width * len(arms_done) / 2,
+            [f"{label}\n({s.prompts:.0f} prompts)" for label, s in zip(STRATA, first, strict=True)],
+            fontsize=7,
+        )
+        axis.set_title(f"{bucket.name} ({bucket.min_terms} terms)", fontsize=10)
+        axis.set_ylim(0, 1.4)  # room for the legend above the bars
+        axis.set_yticks(np.linspace(0, 1, 6))
+    axes[0].set_ylabel(f"pass@{k}")
+    axes[0].legend(fontsize=6, loc="upper left", ncol=2)
+    fig.suptitle(
+        f"pass@{k} by how often half of the base's samples solve a prompt "
+        f"(base: the other half); step {step}",
+        fontsize=10,
+    )
     return _save(fig, out)
 
 
@@ -146,6 +203,7 @@ def plot_training(res: StudyResults, out: Path, window: int = 5) -> Path | None:
 def plot_all(res: StudyResults, out_dir: Path, prefix: str = "repro_") -> list[Path]:
     drawn = [
         plot_passk(res, out_dir / f"{prefix}passk.png"),
+        plot_strata(res, out_dir / f"{prefix}strata.png"),
         plot_prolonged(res, out_dir / f"{prefix}prolonged.png"),
         plot_training(res, out_dir / f"{prefix}training.png"),
     ]

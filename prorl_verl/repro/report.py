@@ -11,6 +11,7 @@ from pathlib import Path
 
 from prorl_verl.launch import compose_stage
 from prorl_verl.repro import results as R
+from prorl_verl.repro.base_strata import STRATA, Stratum, held_out_size, strata
 from prorl_verl.repro.data import EVAL_BUCKETS, eval_set_name
 from prorl_verl.repro.plan import ARMS, Study, model_name, run_name
 
@@ -31,6 +32,8 @@ class StudyResults:
     curves: dict[str, dict[int, dict]] = field(default_factory=dict)
     #: model name -> eval set -> k -> pass@k
     passk: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)
+    #: model name -> eval set -> per-prompt counts
+    counts: dict[str, dict[str, R.PromptCounts]] = field(default_factory=dict)
 
     def seeds_with(self, arm: str, step: int) -> list[int]:
         """Seeds of ``arm`` whose model at ``step`` has been evaluated on every bucket."""
@@ -63,7 +66,9 @@ def collect(study: Study, study_root: Path, overrides: list[str]) -> StudyResult
         for bucket in EVAL_BUCKETS:
             name = eval_set_name(bucket)
             if (eval_dir / "scores" / model / f"{name}.csv").exists():
-                out.passk.setdefault(model, {})[name] = R.pass_at_ks(eval_dir, model, name)
+                counts = R.prompt_counts(eval_dir, model, name)
+                out.counts.setdefault(model, {})[name] = counts
+                out.passk.setdefault(model, {})[name] = counts.pass_at_ks()
     return out
 
 
@@ -125,6 +130,87 @@ def boundary(res: StudyResults) -> str:
         )
     header = ["bucket", "k", "base", f"{ARMS[arm].label} @ {step}", "trained − base", "verdict"]
     return _table(header, rows)
+
+
+def strata_per_seed(res: StudyResults, arm: str, name: str, k: int) -> list[list[Stratum]]:
+    """Per evaluated seed of ``arm``'s last checkpoint, its strata against the base."""
+    base = res.counts["base"][name]
+    return [
+        strata(base, res.counts[model_name(run_name(arm, seed), res.study.steps)][name], k)
+        for seed in res.seeds_with(arm, res.study.steps)
+    ]
+
+
+def strata_k(res: StudyResults) -> int:
+    """The k both halves of the base can be compared at, on every bucket."""
+    return min(held_out_size(res.counts["base"][eval_set_name(b)]) for b in EVAL_BUCKETS)
+
+
+def boundary_by_base_strata(res: StudyResults) -> str:
+    """Q1 prompt by prompt: the prolonged arm's final checkpoint against the base, on prompts
+    grouped by how often half of the base's samples solve them (``base_strata``)."""
+    arm, step = res.study.prolonged_arm, res.study.steps
+    if "base" not in res.counts or not res.seeds_with(arm, step):
+        return "Not evaluated yet.\n"
+    k = strata_k(res)
+    rows = []
+    for bucket in EVAL_BUCKETS:
+        name = eval_set_name(bucket)
+        at_1 = strata_per_seed(res, arm, name, 1)
+        at_k = strata_per_seed(res, arm, name, k)
+        for i, label in enumerate(STRATA):
+            first = at_k[0][i]
+            if first.prompts < 0.5:
+                continue
+            delta = R.Spread.of([seed[i].trained - seed[i].base for seed in at_k])
+            rows.append(
+                [
+                    bucket.name,
+                    label,
+                    f"{first.prompts:.1f}",
+                    f"{at_1[0][i].base:.3f}",
+                    _fmt(R.Spread.of([seed[i].trained for seed in at_1])),
+                    f"{first.base:.3f}",
+                    _fmt(R.Spread.of([seed[i].trained for seed in at_k])),
+                    _fmt(delta),
+                    R.verdict(delta),
+                ]
+            )
+    header = [
+        "bucket",
+        "half the base solves",
+        "prompts",
+        "base pass@1",
+        "trained pass@1",
+        f"base pass@{k}",
+        f"trained pass@{k}",
+        "trained − base",
+        "verdict",
+    ]
+    return _table(header, rows)
+
+
+def every_arm_by_base_strata(res: StudyResults) -> str:
+    """Q1 prompt by prompt across arms: trained − base pass@k per stratum at the last step."""
+    step = res.study.steps
+    arms_done = [arm for arm in res.study.arms if res.seeds_with(arm, step)]
+    if "base" not in res.counts or not arms_done:
+        return "Not evaluated yet.\n"
+    k = strata_k(res)
+    rows = []
+    for bucket in EVAL_BUCKETS:
+        name = eval_set_name(bucket)
+        per_arm = {arm: strata_per_seed(res, arm, name, k) for arm in arms_done}
+        for i, label in enumerate(STRATA):
+            if per_arm[arms_done[0]][0][i].prompts < 0.5:
+                continue
+            cells = [
+                _fmt(R.Spread.of([seed[i].trained - seed[i].base for seed in per_arm[arm]]))
+                for arm in arms_done
+            ]
+            rows.append([bucket.name, label, *cells])
+    header = ["bucket", "half the base solves", *(ARMS[arm].label for arm in arms_done)]
+    return f"trained − base, pass@{k}, every arm at step {step}:\n\n" + _table(header, rows)
 
 
 def final_passk(res: StudyResults) -> str:
@@ -268,6 +354,13 @@ def write_report(res: StudyResults, out: Path) -> Path:
         boundary(res),
         f"\nEvery arm at step {study.steps} (mean ± std over its evaluated seeds):\n\n",
         final_passk(res),
+        "\nPrompt by prompt: each prompt is placed by how often one half of the base's "
+        "samples solve it, and the base is scored on the other half (so the grouping does "
+        "not favour the trained model; averaged over every split). "
+        f"{ARMS[study.prolonged_arm].label} at step {study.steps}:\n\n",
+        boundary_by_base_strata(res),
+        "\n",
+        every_arm_by_base_strata(res),
         "\n## 2. Prolonged: along one run\n\n",
         prolonged(res),
         "\n",

@@ -112,8 +112,26 @@ def reset_steps(steps: dict[int, dict]) -> list[int]:
     return sorted(step for step, metrics in steps.items() if metrics.get(RESET))
 
 
-def prompt_counts(eval_dir: Path, model: str, eval_set: str) -> tuple[np.ndarray, np.ndarray]:
-    """Per prompt (samples, correct) of one model on one set, from prorl_verl.eval's scores."""
+@dataclass(frozen=True)
+class PromptCounts:
+    """One model's results on one set, per prompt: its index in the set, samples, correct."""
+
+    path: Path
+    index: np.ndarray
+    samples: np.ndarray
+    correct: np.ndarray
+
+    def pass_at_ks(self) -> dict[int, float]:
+        """k -> pass@k (mean over prompts)."""
+        if len(set(self.samples.tolist())) != 1:
+            raise ValueError(f"{self.path}: prompts have different sample counts")
+        n = int(self.samples[0])
+        return {k: float(np.mean(pass_at_k(self.samples, self.correct, k))) for k in k_values(n)}
+
+
+def prompt_counts(eval_dir: Path, model: str, eval_set: str) -> PromptCounts:
+    """Per prompt (index, samples, correct) of one model on one set, from prorl_verl.eval's
+    scores."""
     path = eval_dir / "scores" / model / f"{eval_set}.csv"
     if not path.exists():
         raise FileNotFoundError(f"{path}: no scores; has the evaluation of {model} run?")
@@ -121,12 +139,12 @@ def prompt_counts(eval_dir: Path, model: str, eval_set: str) -> tuple[np.ndarray
         rows = list(csv.DictReader(handle))
     if not rows:
         raise ValueError(f"{path}: no prompts")
-    return np.array([int(r["samples"]) for r in rows]), np.array([int(r["correct"]) for r in rows])
+    columns = {
+        key: np.array([int(r[key]) for r in rows]) for key in ("index", "samples", "correct")
+    }
+    return PromptCounts(path, columns["index"], columns["samples"], columns["correct"])
 
 
 def pass_at_ks(eval_dir: Path, model: str, eval_set: str) -> dict[int, float]:
     """k -> pass@k (mean over prompts) of one model on one set."""
-    n, c = prompt_counts(eval_dir, model, eval_set)
-    if len(set(n.tolist())) != 1:
-        raise ValueError(f"{model} on {eval_set}: prompts have different sample counts")
-    return {k: float(np.mean(pass_at_k(n, c, k))) for k in k_values(int(n[0]))}
+    return prompt_counts(eval_dir, model, eval_set).pass_at_ks()

@@ -57,6 +57,15 @@ def test_partial_study_reports_what_it_rests_on(tmp_path, write_metrics, write_s
     # boundary: base .250 -> trained .750 at k=1, .500 -> 1.000 at k=4, one seed: no claim
     assert "| hard | 1 | 0.250 | 0.750 | 0.500 | not shown at this scale (1 seed(s)" in text
     assert "| hard | 4 | 0.500 | 1.000 | 0.500 |" in text
+    # prompt by prompt, halves of 2 samples. Base prompt 0 (0 of 4) is always "never";
+    # prompt 1 (2 of 4) has 0, 1, 2 correct in its half with chances 1/6, 4/6, 1/6 and then
+    # 2, 1, 0 in the held-out half. "never" holds 1 + 1/6 prompts: base pass@1 (1/6) / (7/6),
+    # trained (2 of 4, then 4 of 4) pass@1 (1/2 + 1/6) / (7/6) = 4/7, pass@2 (5/6 + 1/6) / (7/6)
+    assert "| hard | never | 1.2 | 0.143 | 0.571 | 0.143 | 0.857 | 0.714 | not shown" in text
+    assert "| hard | 1/4 to 3/4 | 0.7 | 0.500 | 1.000 | 1.000 | 1.000 | 0.000 |" in text
+    assert "| hard | 3/4 or more |" not in text  # 1/6 of a prompt: no row
+    # every arm, pass@2: no KL (1 of 4, then 3 of 4) (1/2 + 1/6) / (7/6) - 1/7 = 3/7
+    assert "| hard | never | 0.429 | 0.714 |" in text
     # prolonged: base, step 10 (pass@1 .375), step 20
     assert "| hard | 1 | 0.250 | 0.375 | 0.750 |" in text
     # arms: the KL share is 0.3 * 0.02 / (0.1 + 0.006); one reset
@@ -71,6 +80,7 @@ def test_partial_study_reports_what_it_rests_on(tmp_path, write_metrics, write_s
     figures = plot_all(results, tmp_path / "report")
     assert [f.name for f in figures] == [
         "repro_passk.png",
+        "repro_strata.png",
         "repro_prolonged.png",
         "repro_training.png",
     ]
