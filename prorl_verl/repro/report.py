@@ -82,7 +82,8 @@ def passk_over_seeds(res: StudyResults, arm: str, step: int, eval_set: str, k: i
 
 
 def _fmt(spread: R.Spread) -> str:
-    return f"{spread.mean:.3f}" if spread.n == 1 else f"{spread.mean:.3f} ± {spread.std:.3f}"
+    mean = f"{spread.mean:.3f}".replace("-0.000", "0.000")  # a loss too small to print is none
+    return mean if spread.n == 1 else f"{mean} ± {spread.std:.3f}"
 
 
 def _fmt_count(values: list[float]) -> str:

@@ -5,7 +5,7 @@ from dataclasses import replace
 from prorl_verl.repro import results as R
 from prorl_verl.repro.figures import plot_all
 from prorl_verl.repro.plan import Study
-from prorl_verl.repro.report import _fmt_count, collect, write_report
+from prorl_verl.repro.report import _fmt, _fmt_count, collect, write_report
 
 SETS = ("chain_sum_easy", "chain_sum_hard", "chain_sum_ood")
 STUDY = Study(
@@ -125,6 +125,12 @@ def test_two_seeds_compare_the_second_half_gain_and_every_arms_final_pass_at_k(
     # arms: KL + reset's gain, one reset on both seeds (a count), final hard pass@1
     assert "| 0.150 ± 0.071 | 1 | 0.688 ± 0.088 |" in text
     assert "| 0.000 ± 0.000 | 0 | 0.500 ± 0.000 |" in text
+
+
+def test_a_mean_that_rounds_to_zero_prints_without_a_sign():
+    assert _fmt(R.Spread.of([-0.0002])) == "0.000"
+    assert _fmt(R.Spread.of([-0.0002, -0.0004])) == "0.000 ± 0.000"
+    assert _fmt(R.Spread.of([-0.0006])) == "-0.001"
 
 
 def test_reset_counts_print_as_counts_and_spread_only_when_seeds_differ():
