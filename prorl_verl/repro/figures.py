@@ -40,7 +40,7 @@ def _save(fig, out: Path) -> Path:
 
 def plot_passk(res: StudyResults, out: Path) -> Path | None:
     """Figure 4's view: pass@k against k per bucket, the base and each arm's final model."""
-    if "base" not in res.passk:
+    if not res.base_evaluated():
         return None
     fig, axes = plt.subplots(1, len(EVAL_BUCKETS), figsize=(4 * len(EVAL_BUCKETS), 3.4))
     for axis, bucket in zip(axes, EVAL_BUCKETS, strict=True):
@@ -69,7 +69,7 @@ def plot_strata(res: StudyResults, out: Path) -> Path | None:
     each arm's final model (bars: mean over seeds, whiskers: min..max)."""
     step = res.study.steps
     arms_done = [arm for arm in res.study.arms if res.seeds_with(arm, step)]
-    if "base" not in res.counts or not arms_done:
+    if not res.base_evaluated() or not arms_done:
         return None
     k = strata_k(res)
     width = 0.8 / (1 + len(arms_done))
@@ -123,7 +123,7 @@ def plot_prolonged(res: StudyResults, out: Path) -> Path | None:
     """Figures 1/2's view: pass@1 and pass@k_max per bucket at each checkpoint of one arm."""
     arm = res.study.prolonged_arm
     steps = [s for s in res.study.checkpoint_steps() if res.seeds_with(arm, s)]
-    if "base" not in res.passk or not steps:
+    if not res.base_evaluated() or not steps:
         return None
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
     for axis, which in zip(axes, ("pass@1", "pass@k_max"), strict=True):

@@ -35,6 +35,10 @@ class StudyResults:
     #: model name -> eval set -> per-prompt counts
     counts: dict[str, dict[str, R.PromptCounts]] = field(default_factory=dict)
 
+    def base_evaluated(self) -> bool:
+        """The base has been evaluated on every bucket (a study stopped mid-way may not)."""
+        return len(self.passk.get("base", {})) == len(EVAL_BUCKETS)
+
     def seeds_with(self, arm: str, step: int) -> list[int]:
         """Seeds of ``arm`` whose model at ``step`` has been evaluated on every bucket."""
         return [
@@ -113,7 +117,7 @@ def boundary(res: StudyResults) -> str:
     """Q1: pass@k of the base and of the prolonged arm's final checkpoint, per bucket."""
     arm, step = res.study.prolonged_arm, res.study.steps
     seeds = res.seeds_with(arm, step)
-    if "base" not in res.passk or not seeds:
+    if not res.base_evaluated() or not seeds:
         return "Not evaluated yet.\n"
     rows = []
     for bucket, name, k, base in bucket_rows(res):
@@ -151,7 +155,7 @@ def boundary_by_base_strata(res: StudyResults) -> str:
     """Q1 prompt by prompt: the prolonged arm's final checkpoint against the base, on prompts
     grouped by how often half of the base's samples solve them (``base_strata``)."""
     arm, step = res.study.prolonged_arm, res.study.steps
-    if "base" not in res.counts or not res.seeds_with(arm, step):
+    if not res.base_evaluated() or not res.seeds_with(arm, step):
         return "Not evaluated yet.\n"
     k = strata_k(res)
     rows = []
@@ -195,7 +199,7 @@ def every_arm_by_base_strata(res: StudyResults) -> str:
     """Q1 prompt by prompt across arms: trained − base pass@k per stratum at the last step."""
     step = res.study.steps
     arms_done = [arm for arm in res.study.arms if res.seeds_with(arm, step)]
-    if "base" not in res.counts or not arms_done:
+    if not res.base_evaluated() or not arms_done:
         return "Not evaluated yet.\n"
     k = strata_k(res)
     rows = []
@@ -218,7 +222,7 @@ def final_passk(res: StudyResults) -> str:
     """Q1 across arms: pass@1 and pass@k_max of every arm's final checkpoint, per bucket."""
     step = res.study.steps
     arms_done = [arm for arm in res.study.arms if res.seeds_with(arm, step)]
-    if "base" not in res.passk or not arms_done:
+    if not res.base_evaluated() or not arms_done:
         return "Not evaluated yet.\n"
     rows = []
     for bucket, name, k, base in bucket_rows(res):
@@ -231,7 +235,7 @@ def final_passk(res: StudyResults) -> str:
 def prolonged(res: StudyResults) -> str:
     """Q2: pass@1 and pass@k_max of the prolonged arm at each checkpoint, per bucket."""
     arm = res.study.prolonged_arm
-    if "base" not in res.passk:
+    if not res.base_evaluated():
         return "Not evaluated yet.\n"
     steps = [s for s in res.study.checkpoint_steps() if res.seeds_with(arm, s)]
     rows = []

@@ -144,3 +144,19 @@ def test_empty_study_says_nothing_has_run(tmp_path):
     assert "Not evaluated yet." in text
     assert "No run has finished yet." in text
     assert plot_all(collect(STUDY, tmp_path, []), tmp_path / "report") == []
+
+
+def test_a_base_evaluated_on_some_buckets_only_reports_what_it_can(
+    tmp_path, write_metrics, write_scores
+):
+    # the evaluation stopped after the base's first bucket; the trained model is complete
+    root = tmp_path / "study"
+    write_metrics(root / "kl_reset-s1", curves(0.5, 0.02, reset_at=11))
+    write_scores(root / "eval", "base", SETS[0], [(4, 0), (4, 2)])
+    for name in SETS:
+        write_scores(root / "eval", "kl_reset-s1@20", name, [(4, 2), (4, 4)])
+    results = collect(STUDY, root, [])
+    text = write_report(results, tmp_path / "report").read_text()
+    assert "Not evaluated yet." in text
+    assert "| KL + reset every 20 steps | 0.3 | 1 | 0.500 |" in text  # the arms still report
+    assert [f.name for f in plot_all(results, tmp_path / "report")] == ["repro_training.png"]
