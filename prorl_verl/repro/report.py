@@ -151,6 +151,17 @@ def strata_k(res: StudyResults) -> int:
     return min(held_out_size(res.counts["base"][eval_set_name(b)]) for b in EVAL_BUCKETS)
 
 
+#: strata with fewer prompts than this are named, not tabled: one prompt is no "where"
+MIN_STRATUM_PROMPTS = 5
+
+
+def _left_out(sizes: list[tuple[str, str, float]]) -> str:
+    small = [f"{bucket} {label} ({n:.1f})" for bucket, label, n in sizes if n < MIN_STRATUM_PROMPTS]
+    if not small:
+        return ""
+    return f"\nLeft out, fewer than {MIN_STRATUM_PROMPTS} prompts: {', '.join(small)}.\n"
+
+
 def boundary_by_base_strata(res: StudyResults) -> str:
     """Q1 prompt by prompt: the prolonged arm's final checkpoint against the base, on prompts
     grouped by how often half of the base's samples solve them (``base_strata``)."""
@@ -158,14 +169,15 @@ def boundary_by_base_strata(res: StudyResults) -> str:
     if not res.base_evaluated() or not res.seeds_with(arm, step):
         return "Not evaluated yet.\n"
     k = strata_k(res)
-    rows = []
+    rows, sizes = [], []
     for bucket in EVAL_BUCKETS:
         name = eval_set_name(bucket)
         at_1 = strata_per_seed(res, arm, name, 1)
         at_k = strata_per_seed(res, arm, name, k)
         for i, label in enumerate(STRATA):
             first = at_k[0][i]
-            if first.prompts < 0.5:
+            sizes.append((bucket.name, label, first.prompts))
+            if first.prompts < MIN_STRATUM_PROMPTS:
                 continue
             delta = R.Spread.of([seed[i].trained - seed[i].base for seed in at_k])
             rows.append(
@@ -192,7 +204,7 @@ def boundary_by_base_strata(res: StudyResults) -> str:
         "trained − base",
         "verdict",
     ]
-    return _table(header, rows)
+    return _table(header, rows) + _left_out(sizes)
 
 
 def every_arm_by_base_strata(res: StudyResults) -> str:
@@ -202,12 +214,13 @@ def every_arm_by_base_strata(res: StudyResults) -> str:
     if not res.base_evaluated() or not arms_done:
         return "Not evaluated yet.\n"
     k = strata_k(res)
-    rows = []
+    rows, sizes = [], []
     for bucket in EVAL_BUCKETS:
         name = eval_set_name(bucket)
         per_arm = {arm: strata_per_seed(res, arm, name, k) for arm in arms_done}
         for i, label in enumerate(STRATA):
-            if per_arm[arms_done[0]][0][i].prompts < 0.5:
+            sizes.append((bucket.name, label, per_arm[arms_done[0]][0][i].prompts))
+            if sizes[-1][2] < MIN_STRATUM_PROMPTS:
                 continue
             cells = [
                 _fmt(R.Spread.of([seed[i].trained - seed[i].base for seed in per_arm[arm]]))
@@ -215,7 +228,8 @@ def every_arm_by_base_strata(res: StudyResults) -> str:
             ]
             rows.append([bucket.name, label, *cells])
     header = ["bucket", "half the base solves", *(ARMS[arm].label for arm in arms_done)]
-    return f"trained − base, pass@{k}, every arm at step {step}:\n\n" + _table(header, rows)
+    table = _table(header, rows) + _left_out(sizes)
+    return f"trained − base, pass@{k}, every arm at step {step}:\n\n" + table
 
 
 def final_passk(res: StudyResults) -> str:

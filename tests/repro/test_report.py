@@ -44,11 +44,11 @@ def test_partial_study_reports_what_it_rests_on(tmp_path, write_metrics, write_s
     write_metrics(root / "no_kl-s1", curves(0.4, 0.0))
     write_metrics(root / "kl_reset-s1", curves(0.5, 0.02, reset_at=11))
     eval_dir = root / "eval"
-    for name in SETS:
-        write_scores(eval_dir, "base", name, [(4, 0), (4, 2)])  # pass@1 .25, pass@4 .5
-        write_scores(eval_dir, "kl_reset-s1@10", name, [(4, 1), (4, 2)])
-        write_scores(eval_dir, "kl_reset-s1@20", name, [(4, 2), (4, 4)])  # pass@1 .75, pass@4 1
-        write_scores(eval_dir, "no_kl-s1@20", name, [(4, 1), (4, 3)])  # pass@1 .5
+    for name in SETS:  # each pair of prompts five times over: strata of 5 prompts or more
+        write_scores(eval_dir, "base", name, [(4, 0), (4, 2)] * 5)  # pass@1 .25, pass@4 .5
+        write_scores(eval_dir, "kl_reset-s1@10", name, [(4, 1), (4, 2)] * 5)
+        write_scores(eval_dir, "kl_reset-s1@20", name, [(4, 2), (4, 4)] * 5)  # .75; pass@4 1
+        write_scores(eval_dir, "no_kl-s1@20", name, [(4, 1), (4, 3)] * 5)  # pass@1 .5
     results = collect(STUDY, root, [])
     assert results.kl_coefs == {"no_kl": 0.0, "kl_reset": 0.3}
     text = write_report(results, tmp_path / "report").read_text()
@@ -57,13 +57,14 @@ def test_partial_study_reports_what_it_rests_on(tmp_path, write_metrics, write_s
     # boundary: base .250 -> trained .750 at k=1, .500 -> 1.000 at k=4, one seed: no claim
     assert "| hard | 1 | 0.250 | 0.750 | 0.500 | not shown at this scale (1 seed(s)" in text
     assert "| hard | 4 | 0.500 | 1.000 | 0.500 |" in text
-    # prompt by prompt, halves of 2 samples. Base prompt 0 (0 of 4) is always "never";
-    # prompt 1 (2 of 4) has 0, 1, 2 correct in its half with chances 1/6, 4/6, 1/6 and then
-    # 2, 1, 0 in the held-out half. "never" holds 1 + 1/6 prompts: base pass@1 (1/6) / (7/6),
+    # prompt by prompt, halves of 2 samples. A base prompt with 0 of 4 is always "never"; one
+    # with 2 of 4 has 0, 1, 2 correct in its half with chances 1/6, 4/6, 1/6 and then 2, 1, 0
+    # in the held-out half. "never" holds 5 × (1 + 1/6) prompts: base pass@1 (1/6) / (7/6),
     # trained (2 of 4, then 4 of 4) pass@1 (1/2 + 1/6) / (7/6) = 4/7, pass@2 (5/6 + 1/6) / (7/6)
-    assert "| hard | never | 1.2 | 0.143 | 0.571 | 0.143 | 0.857 | 0.714 | not shown" in text
-    assert "| hard | 1/4 to 3/4 | 0.7 | 0.500 | 1.000 | 1.000 | 1.000 | 0.000 |" in text
-    assert "| hard | 3/4 or more |" not in text  # 1/6 of a prompt: no row
+    assert "| hard | never | 5.8 | 0.143 | 0.571 | 0.143 | 0.857 | 0.714 | not shown" in text
+    # 5 × 4/6 and 5 × 1/6 prompts: too few to table, named instead
+    assert "| hard | 1/4 to 3/4 |" not in text and "| hard | 3/4 or more |" not in text
+    assert "hard 1/4 to 3/4 (3.3), hard 3/4 or more (0.8)" in text
     # every arm, pass@2: no KL (1 of 4, then 3 of 4) (1/2 + 1/6) / (7/6) - 1/7 = 3/7
     assert "| hard | never | 0.429 | 0.714 |" in text
     # prolonged: base, step 10 (pass@1 .375), step 20
