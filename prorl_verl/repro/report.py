@@ -156,7 +156,11 @@ MIN_STRATUM_PROMPTS = 5
 
 
 def _left_out(sizes: list[tuple[str, str, float]]) -> str:
-    small = [f"{bucket} {label} ({n:.1f})" for bucket, label, n in sizes if n < MIN_STRATUM_PROMPTS]
+    small = [
+        f"{bucket} {label} ({n:.1f})"
+        for bucket, label, n in sizes
+        if 0.05 <= n < MIN_STRATUM_PROMPTS  # an empty stratum needs no mention
+    ]
     if not small:
         return ""
     return f"\nLeft out, fewer than {MIN_STRATUM_PROMPTS} prompts: {', '.join(small)}.\n"
