@@ -65,6 +65,7 @@ def test_partial_study_reports_what_it_rests_on(tmp_path, write_metrics, write_s
     # 5 × 4/6 and 5 × 1/6 prompts: too few to table, named instead
     assert "| hard | 1/4 to 3/4 |" not in text and "| hard | 3/4 or more |" not in text
     assert "hard 1/4 to 3/4 (3.3), hard 3/4 or more (0.8)" in text
+    assert "under 1/4 (" not in text  # no prompt can land there: not worth a mention
     # every arm, pass@2: no KL (1 of 4, then 3 of 4) (1/2 + 1/6) / (7/6) - 1/7 = 3/7
     assert "| hard | never | 0.429 | 0.714 |" in text
     # prolonged: base, step 10 (pass@1 .375), step 20
