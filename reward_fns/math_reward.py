@@ -11,6 +11,7 @@ whose hang no alarm interrupts (math-verify issue #65).
 from __future__ import annotations
 
 from functools import lru_cache
+from numbers import Real
 
 from math_verify import parse, verify
 
@@ -32,7 +33,7 @@ _MV_TIMEOUT_S = 2
 def gold_answers(ground_truth, name: str = "math ground truth") -> list[str]:
     """Ground truth as a list of accepted answer strings (a string, a number or a list of them);
     ``name`` says which field an error is about."""
-    if isinstance(ground_truth, str | int | float):
+    if isinstance(ground_truth, str | Real):  # Real: NumPy integers from a parquet column too
         return [str(ground_truth)]
     try:
         answers = [str(answer) for answer in ground_truth]

@@ -11,6 +11,8 @@ Bound: the math bound.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from numbers import Real
 
 from reward_fns.extract import last_boxed
 from reward_fns.math_reward import MATH_BOUND_S
@@ -27,10 +29,21 @@ _ANNOTATED_CHOICE = re.compile(
 _OTHER_CHOICE = re.compile(r"(?<![A-Za-z])[A-J](?![A-Za-z])")
 
 
+def _only_element(ground_truth):
+    """A one-element list, tuple or array (verl reads a parquet list column as an array) as
+    its element; anything else as it is."""
+    if isinstance(ground_truth, str | bytes | Mapping):
+        return ground_truth
+    try:
+        items = list(ground_truth)
+    except TypeError:
+        return ground_truth
+    return items[0] if len(items) == 1 else ground_truth
+
+
 def parse_ground_truth(ground_truth) -> str:
-    if isinstance(ground_truth, list | tuple) and len(ground_truth) == 1:
-        ground_truth = ground_truth[0]
-    if not isinstance(ground_truth, str | int | float) or not str(ground_truth).strip():
+    ground_truth = _only_element(ground_truth)
+    if not isinstance(ground_truth, str | Real) or not str(ground_truth).strip():
         raise ValueError(
             f"stem ground truth must be a choice letter or a value, got {ground_truth!r:.80}"
         )

@@ -3,6 +3,7 @@
 import json
 import os
 
+import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
@@ -173,3 +174,49 @@ def test_verl_custom_reward_loader_scores_a_row(path):
         extra_info=row["extra_info"],
     )
     assert result["score"] == 1.0 and result["acc"] == 1.0
+
+
+def test_ground_truths_stored_as_parquet_structs_read_back_by_pandas(tmp_path):
+    # pandas turns parquet lists into NumPy arrays and a struct's absent keys into None
+    import pandas as pd
+
+    rows = [
+        {
+            "data_source": "prorl/ifeval/x",
+            "ground_truth": {
+                "instruction_id_list": ["punctuation:no_comma", "length_constraints:number_words"],
+                "kwargs": [{}, {"relation": "at least", "num_words": 3}],
+                "prompt": "p",
+            },
+            "responses": {"no comma here": 1.0, "a, b, c": 0.5, "short": 0.5},
+        },
+        {
+            "data_source": "prorl/code/x",
+            "ground_truth": {"inputs": ["1\n", "2\n"], "outputs": ["2\n", "4\n"]},
+            "responses": {
+                "```python\nprint(2 * int(input()))\n```": 1.0,
+                "```python\nprint(2)\n```": 0.5,
+            },
+        },
+        {
+            "data_source": "prorl/math/x",
+            "ground_truth": ["7", "seven"],
+            "responses": {"\\boxed{7}": 1.0, "\\boxed{8}": 0.0},
+        },
+    ]
+    for row in rows:
+        path = tmp_path / "rows.parquet"
+        pd.DataFrame([{"gt": row["ground_truth"]}]).to_parquet(path)
+        stored = pd.read_parquet(path)["gt"][0]
+        # the shape a pandas reader hands over, not the Python object written
+        if isinstance(stored, dict):
+            assert any(isinstance(value, np.ndarray) for value in stored.values())
+        else:
+            assert isinstance(stored, np.ndarray)
+        for response, expected in row["responses"].items():
+            result = compute_score(row["data_source"], response, stored)
+            assert result["score"] == pytest.approx(expected), (
+                row["data_source"],
+                response,
+                result,
+            )

@@ -2,6 +2,7 @@
 
 import threading
 
+import numpy as np
 import pytest
 
 from reward_fns import compute_score
@@ -65,6 +66,14 @@ def test_every_box_is_graded_and_missing_box_scores_zero():
 def test_any_of_several_accepted_answers():
     assert score("\\boxed{-2}", ["2", "-2"]) == 1.0
     assert score("\\boxed{3}", ["2", "-2"]) == 0.0
+
+
+def test_ground_truth_as_verl_reads_it_from_parquet():
+    # list columns come back as NumPy arrays, integer columns as NumPy integers
+    assert score("\\boxed{12}", np.int64(12)) == 1.0
+    assert score("\\boxed{13}", np.int64(12)) == 0.0
+    assert score("\\boxed{0.5}", np.float32(0.5)) == 1.0
+    assert score("\\boxed{7}", np.array(["6", "7"], dtype=object)) == 1.0
 
 
 def test_normalise_keeps_values():

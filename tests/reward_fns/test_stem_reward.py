@@ -1,5 +1,6 @@
 """STEM: binary, last \\boxed{}; choice letters in any wrapping, values through the math grader."""
 
+import numpy as np
 import pytest
 
 from reward_fns import compute_score
@@ -61,3 +62,14 @@ def test_last_box_only_and_missing_box_is_zero():
     assert score("\\boxed{A} no wait \\boxed{B}", "B") == 1.0
     assert score("\\boxed{B} no wait \\boxed{A}", "B") == 0.0
     assert score("The answer is B", "B") == 0.0
+
+
+def test_ground_truth_as_verl_reads_it_from_parquet():
+    # a list column comes back as a NumPy array; integer columns as NumPy integers
+    assert score("\\boxed{B}", np.array(["B"], dtype=object)) == 1.0
+    assert score("\\boxed{B}", ("B",)) == 1.0
+    assert score("\\boxed{3}", np.int64(3)) == 1.0
+    assert score("\\boxed{4}", np.int64(3)) == 0.0
+    for bad in (np.array(["B", "C"]), {"B": 1}, [], None, "  "):
+        result = compute_score("prorl/stem/test", "\\boxed{B}", bad)
+        assert result["score"] == 0.0 and "stem ground truth" in result["error"], bad
