@@ -335,17 +335,19 @@ def arms(res: StudyResults) -> str:
 
 #: paired comparisons of Q3: (arm, against)
 COMPARISONS = (("kl", "no_kl"), ("kl_reset", "kl"), ("kl_plateau", "kl"))
+#: what they compare: the late reward, the policy's entropy (what the KL term is said to keep
+#: up), the plateau measure and the final hard-bucket pass@1
+COMPARED_METRICS = ("late reward", "late entropy", VAL_GAIN, "hard pass@1")
 
 
 def arm_comparisons(res: StudyResults) -> str:
-    """Per-seed differences between arms (same seeds) in late reward, the validation
-    accuracy's second-half gain and hard pass@1."""
+    """Per-seed differences between arms (same seeds) in ``COMPARED_METRICS``."""
     rows = []
     for arm, other in COMPARISONS:
         if arm not in res.study.arms or other not in res.study.arms:
             continue
         seeds = sorted(set(res.finished_seeds(arm)) & set(res.finished_seeds(other)))
-        for label in ("late reward", VAL_GAIN, "hard pass@1"):
+        for label in COMPARED_METRICS:
             pairs = [(arm_values(res, arm, s), arm_values(res, other, s)) for s in seeds]
             diffs = [a[label] - b[label] for a, b in pairs if label in a and label in b]
             if diffs:

@@ -106,6 +106,9 @@ def test_two_seeds_compare_the_second_half_gain_and_every_arms_final_pass_at_k(
     write_metrics(root / "kl-s2", with_validations(curves(0.5, 0.02), [0.4, 0.6, 0.7, 0.6]))
     reset_s1 = with_validations(curves(0.5, 0.02, reset_at=11), [0.5, 0.6, 0.65, 0.7])
     reset_s2 = with_validations(curves(0.5, 0.02, reset_at=11), [0.5, 0.5, 0.6, 0.7])
+    for step in range(16, 21):  # the last quarter: entropy 0.6 and 0.7 against KL's 0.5
+        reset_s1[step][R.ENTROPY] = 0.6
+        reset_s2[step][R.ENTROPY] = 0.7
     write_metrics(root / "kl_reset-s1", reset_s1)
     write_metrics(root / "kl_reset-s2", reset_s2)
     eval_dir = root / "eval"
@@ -122,6 +125,7 @@ def test_two_seeds_compare_the_second_half_gain_and_every_arms_final_pass_at_k(
     assert "| hard | 1 | 0.250 | 0.500 ± 0.000 | 0.688 ± 0.088 |" in text
     assert "| ood | 4 | 0.500 | 0.500 ± 0.000 | 1.000 ± 0.000 |" in text
     # gains: KL 0.0 and 0.0; KL + reset 0.1 and 0.2 -> difference 0.15 ± 0.1 / √2
+    assert "| KL + reset every 20 steps − KL | late entropy | 0.150 ± 0.071 |" in text
     assert "| KL + reset every 20 steps − KL | val acc gain, 2nd half | 0.150 ± 0.071 |" in text
     assert "| KL + reset every 20 steps − KL | hard pass@1 | 0.188 ± 0.088 |" in text
     # arms: KL + reset's gain, one reset on both seeds (a count), final hard pass@1
