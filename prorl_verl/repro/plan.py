@@ -119,8 +119,8 @@ FULL = Study(
     prolonged_arm="kl_reset",
     eval_samples=64,
     eval_prompts=64,
-    # measured in this study: steps of 10.7-12.8 s on average per launch once the easy bucket saturates and
-    # dynamic sampling refills more, plus a validation (4-10 s) every 5 steps
+    # measured in this study: 10.7-12.8 s per step on average over a launch (dynamic sampling
+    # refills more once the easy bucket saturates), plus a validation (4-10 s) every 5 steps
     minutes_per_step=12.5 / 60,
 )
 STUDIES = {study.name: study for study in (QUICK, FULL)}
